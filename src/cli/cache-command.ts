@@ -1,0 +1,56 @@
+// `mkimage cache ls | verify | gc --max-size SIZE`.
+
+import { resolve } from 'node:path';
+import { defaultStoreRoot, LocalStore, parseSize } from '../cache/local-store.ts';
+import { formatBytes, formatMs } from '../ui/format.ts';
+import type { ExitCode, Io } from './main.ts';
+import type { Options } from './options.ts';
+
+export async function cacheCommand(args: readonly string[], options: Options, io: Io): Promise<ExitCode> {
+  const [sub, ...extra] = args;
+  if (extra.length > 0 || !['ls', 'verify', 'gc'].includes(sub ?? '')) {
+    io.err(`mkimage: cache wants one of ls, verify, gc (got ${args.join(' ') || 'nothing'})`);
+    return 2;
+  }
+  let maxBytes: number | undefined;
+  if (sub === 'gc') {
+    maxBytes = options['max-size'] === undefined ? undefined : parseSize(options['max-size']);
+    if (maxBytes === undefined || Number.isNaN(maxBytes)) {
+      io.err(`mkimage: cache gc wants --max-size SIZE, e.g. 500M or 20G (got ${options['max-size'] ?? 'nothing'})`);
+      return 2;
+    }
+  }
+  const store = await LocalStore.open(resolve(io.cwd, options.store ?? defaultStoreRoot(io.env)));
+  try {
+    const now = Date.now();
+    switch (sub) {
+      case 'ls': {
+        const entries = await store.list();
+        entries.sort((a, b) => b.lastUsedAt - a.lastUsedAt);
+        for (const e of entries) {
+          const row = { digest: e.digest, bytes: e.bytes, files: e.files, createdAt: e.createdAt, lastUsedAt: e.lastUsedAt };
+          io.out(options.json ? JSON.stringify(row)
+            : `${e.digest.slice(0, 16)}  ${formatBytes(e.bytes).padStart(8)}  ${String(e.files).padStart(7)} files  created ${formatMs(now - e.createdAt)} ago  used ${formatMs(now - e.lastUsedAt)} ago`);
+        }
+        if (!options.json) io.out(`${entries.length} entries, ${formatBytes(entries.reduce((n, e) => n + e.bytes, 0))} in ${store.root}`);
+        return 0;
+      }
+      case 'verify': {
+        const report = await store.verify();
+        for (const c of report.corrupt) io.out(options.json ? JSON.stringify(c) : `corrupt  ${c.digest}: ${c.reason} (evicted)`);
+        if (!options.json) io.out(`${report.checked} entries checked, ${report.corrupt.length} corrupt`);
+        return report.corrupt.length === 0 ? 0 : 1;
+      }
+      default: {
+        const report = await store.gc({ maxBytes: maxBytes!, signal: io.signal });
+        for (const e of report.evicted) {
+          io.out(options.json ? JSON.stringify(e) : `evicted  ${e.digest.slice(0, 16)}  ${formatBytes(e.bytes)}  last used ${formatMs(now - e.lastUsed)} ago`);
+        }
+        if (!options.json) io.out(`${report.evicted.length} evicted, ${formatBytes(report.keptBytes)} kept`);
+        return 0;
+      }
+    }
+  } finally {
+    await store.dispose();
+  }
+}

@@ -1,0 +1,64 @@
+// Every command-line option, declared once as data: parsing and --help come from this table.
+
+import { parseArgs } from 'node:util';
+
+interface OptionSpec {
+  readonly type: 'boolean' | 'string';
+  readonly short?: string;
+  readonly arg?: string;
+  readonly help: string;
+}
+
+export const OPTIONS = {
+  file: { type: 'string', short: 'f', arg: 'PATH', help: 'the Targetfile to load (default: ./Targetfile.ts)' },
+  jobs: { type: 'string', short: 'j', arg: 'N', help: 'job slots: targets run at once (default: number of cores)' },
+  'keep-going': { type: 'boolean', short: 'k', help: 'after a failure, build everything that does not depend on it' },
+  'dry-run': { type: 'boolean', short: 'n', help: 'print what would run and why; run nothing' },
+  explain: { type: 'boolean', help: 'print, for each target that runs, what changed since the last build' },
+  'always-make': { type: 'boolean', short: 'B', help: 'run every recipe, ignoring the cache' },
+  json: { type: 'boolean', help: 'print events as JSON, one per line' },
+  plain: { type: 'boolean', help: 'plain line-per-event output even on a terminal' },
+  verbose: { type: 'boolean', short: 'v', help: "print the recipes' output" },
+  store: { type: 'string', arg: 'DIR', help: 'the artifact store (default: $MKIMAGE_STORE, else $XDG_CACHE_HOME/mkimage)' },
+  out: { type: 'string', arg: 'DIR', help: "where the goals' outputs are written (default: out/ beside the Targetfile)" },
+  'max-size': { type: 'string', arg: 'SIZE', help: 'cache gc: evict least recently used entries down to SIZE (500M, 20G)' },
+  help: { type: 'boolean', short: 'h', help: 'this help' },
+} as const satisfies Record<string, OptionSpec>;
+
+export type Options = {
+  -readonly [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string;
+};
+
+export interface Parsed {
+  readonly options: Options;
+  readonly positionals: readonly string[];
+}
+
+export function parse(argv: readonly string[]): Parsed {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    options: Object.fromEntries(
+      Object.entries(OPTIONS).map(([name, o]) => [name, { type: o.type, ...('short' in o && { short: o.short }) }]),
+    ),
+    allowPositionals: true,
+    strict: true,
+  });
+  return { options: values as Options, positionals };
+}
+
+export function help(): string {
+  const rows = Object.entries(OPTIONS).map(([name, o]: [string, OptionSpec]) => {
+    const flag = `${o.short ? `-${o.short}, ` : '    '}--${name}${o.arg ? ` ${o.arg}` : ''}`;
+    return `  ${flag.padEnd(26)} ${o.help}`;
+  });
+  return [
+    'usage: mkimage [options] [TARGET...]     build targets (default: every target nothing else needs)',
+    '       mkimage list                      the targets of the Targetfile',
+    '       mkimage cache ls                  store entries with sizes and ages',
+    '       mkimage cache verify              rehash every entry; evict and report corrupt ones',
+    '       mkimage cache gc --max-size SIZE  evict least recently used entries',
+    '',
+    'options:',
+    ...rows,
+  ].join('\n');
+}

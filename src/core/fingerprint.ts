@@ -1,0 +1,96 @@
+// The fingerprint of a target: the record of everything that may change its output, and its
+// sha256. The record is kept after each build so that --explain can name the field that changed.
+
+import { createHash } from 'node:crypto';
+import { canonicalJson } from './canonical.ts';
+import { fingerprint, type Digest, type Fingerprint } from './ids.ts';
+
+/** Bump when the meaning of a field changes: every older cache entry then misses. */
+export const FINGERPRINT_SCHEMA = 1;
+
+/**
+ * Everything a target's output may depend on. Every list is sorted by its first element so
+ * that declaration order never changes the key.
+ */
+export interface FingerprintRecord {
+  /** Schema of this record: a new engine must not reuse outputs keyed by an older meaning. */
+  readonly schema: number;
+  /** The target's name: recipes see it ($MKIMAGE_TARGET, ctx.id), so it is an input. */
+  readonly target: string;
+  /**
+   * What runs: the recipe kind (sh, fn, ...), its text (the shell script, or the function's
+   * source) and a version the author bumps when something the text does not show changed
+   * (a helper the function calls, a tool flag set elsewhere).
+   */
+  readonly recipe: { readonly kind: string; readonly text: string; readonly version: string };
+  /** Declared plain values as canonical JSON: the knobs of the recipe. */
+  readonly values: ReadonlyArray<readonly [name: string, json: string]>;
+  /** Declared environment variables: recipes see only these, so only these can matter. */
+  readonly env: ReadonlyArray<readonly [name: string, value: string | null]>;
+  /**
+   * Declared input files and the sha256 of their content, by path relative to the project
+   * root: content, not mtime, so touching a file does not rebuild; relative, so another
+   * checkout of the same project hits the same cache.
+   */
+  readonly files: ReadonlyArray<readonly [path: string, sha256: string]>;
+  /**
+   * The digests of the prerequisites' OUTPUTS, not their fingerprints: a prerequisite that
+   * reruns and produces the same tree leaves this record unchanged (early cutoff).
+   */
+  readonly deps: ReadonlyArray<readonly [target: string, output: Digest]>;
+  /** Versions of the external tools the recipe declared: a new tool can change the output alone. */
+  readonly tools: ReadonlyArray<readonly [tool: string, version: string]>;
+}
+
+export function hashRecord(record: FingerprintRecord): Fingerprint {
+  return fingerprint(createHash('sha256').update(canonicalJson(record)).digest('hex'));
+}
+
+export const byFirst = <T extends readonly [string, ...unknown[]]>(a: T, b: T): number =>
+  a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
+
+/**
+ * Why a record differs from the previous build's, as short sentences (one per changed
+ * entry), most significant first. Empty when equal.
+ */
+export function explainChange(before: FingerprintRecord, after: FingerprintRecord): string[] {
+  const why: string[] = [];
+  if (before.schema !== after.schema) why.push(`fingerprint schema ${before.schema} -> ${after.schema}`);
+  if (before.recipe.kind !== after.recipe.kind || before.recipe.text !== after.recipe.text) {
+    why.push('recipe changed');
+  }
+  if (before.recipe.version !== after.recipe.version) {
+    why.push(`recipe version ${before.recipe.version || '(none)'} -> ${after.recipe.version || '(none)'}`);
+  }
+  why.push(...diffPairs('value', before.values, after.values, true));
+  why.push(...diffPairs('env', before.env, after.env, true));
+  why.push(...diffPairs('file', before.files, after.files, false));
+  why.push(...diffPairs('prerequisite', before.deps, after.deps, false, 'output changed'));
+  why.push(...diffPairs('tool', before.tools, after.tools, true));
+  return why;
+}
+
+function diffPairs(
+  kind: string,
+  before: ReadonlyArray<readonly [string, unknown]>,
+  after: ReadonlyArray<readonly [string, unknown]>,
+  showValues: boolean,
+  changed = 'changed',
+): string[] {
+  const old = new Map(before);
+  const now = new Map(after);
+  const out: string[] = [];
+  for (const [key, value] of now) {
+    if (!old.has(key)) out.push(`${kind} ${key} added`);
+    else if (old.get(key) !== value) {
+      out.push(showValues ? `${kind} ${key}: ${show(old.get(key))} -> ${show(value)}` : `${kind} ${key} ${changed}`);
+    }
+  }
+  for (const key of old.keys()) if (!now.has(key)) out.push(`${kind} ${key} removed`);
+  return out;
+}
+
+const show = (v: unknown): string => {
+  const s = typeof v === 'string' ? v : JSON.stringify(v);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+};

@@ -1,0 +1,96 @@
+// Content hashes of declared input files, with a stat cache so that a no-op build reads
+// no file twice: like git's index, a file whose size, mtime, ctime and inode are unchanged
+// since it was hashed keeps its hash.
+
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { globSync, isDynamicPattern } from 'tinyglobby';
+
+/** path -> [size, mtimeNs, ctimeNs, ino, sha256, hashedAtMs] */
+export type StatCache = Record<string, [string, string, string, string, string, number]>;
+
+/**
+ * A file changed within this window before it was hashed may change again with the same
+ * timestamp (ext4 stamps from a coarse clock), so its cached hash is not trusted.
+ */
+const RACY_WINDOW_MS = 2000;
+
+export interface HashedFile {
+  /** Relative to the project root (absolute if outside it). */
+  readonly path: string;
+  readonly abs: string;
+  readonly sha256: string;
+}
+
+export class MissingInput extends Error {
+  constructor(readonly path: string) {
+    super(`declared input ${path} does not exist`);
+  }
+}
+
+export class InputHasher {
+  private readonly next: StatCache = {};
+  private readonly memo = new Map<string, HashedFile[]>();
+
+  constructor(
+    readonly root: string,
+    private readonly previous: StatCache = {},
+  ) {}
+
+  /** Expands the patterns and hashes every file; throws MissingInput for a literal path that is absent. */
+  hash(patterns: readonly string[]): HashedFile[] {
+    const out = new Map<string, HashedFile>();
+    for (const pattern of patterns) {
+      for (const file of this.expand(pattern)) out.set(file.path, file);
+    }
+    return [...out.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  /** What to keep for the next build. */
+  snapshot(): StatCache {
+    return this.next;
+  }
+
+  private expand(pattern: string): HashedFile[] {
+    const known = this.memo.get(pattern);
+    if (known) return known;
+    let files: HashedFile[];
+    if (isDynamicPattern(pattern)) {
+      const matches = globSync(pattern, { cwd: this.root, absolute: true, onlyFiles: true, dot: true });
+      files = matches.sort().map((abs) => this.file(abs));
+    } else {
+      files = [this.file(resolve(this.root, pattern))];
+    }
+    this.memo.set(pattern, files);
+    return files;
+  }
+
+  private file(abs: string): HashedFile {
+    const rel = relative(this.root, abs);
+    const path = rel.startsWith('..') || isAbsolute(rel) ? abs : rel;
+    const st = statSync(abs, { bigint: true, throwIfNoEntry: false });
+    if (!st || !st.isFile()) throw new MissingInput(path);
+    const key: [string, string, string, string] = [
+      String(st.size),
+      String(st.mtimeNs),
+      String(st.ctimeNs),
+      String(st.ino),
+    ];
+    const cached = this.previous[abs] ?? this.next[abs];
+    if (
+      cached &&
+      cached[0] === key[0] &&
+      cached[1] === key[1] &&
+      cached[2] === key[2] &&
+      cached[3] === key[3] &&
+      Number(st.mtimeNs / 1_000_000n) < cached[5] - RACY_WINDOW_MS
+    ) {
+      this.next[abs] = cached;
+      return { path, abs, sha256: cached[4] };
+    }
+    const sha256 = createHash('sha256').update(readFileSync(abs)).digest('hex');
+    this.next[abs] = [...key, sha256, Date.now()];
+    return { path, abs, sha256 };
+  }
+}

@@ -1,0 +1,33 @@
+// What the engine needs of an artifact store: an action cache (fingerprint -> output digest)
+// and atomic publication of output trees. src/cache implements it; the engine never sees
+// its layout.
+
+import type { Digest, Fingerprint } from './ids.ts';
+
+export interface ActionRecord {
+  readonly digest: Digest;
+  readonly target: string;
+  readonly durationMs: number;
+  readonly createdAt: number;
+}
+
+export interface Scratch {
+  readonly dir: string;
+  dispose(): Promise<void>;
+}
+
+export interface ArtifactStore {
+  /** The output of a fingerprint built before, if its tree is still stored. Sync: it is on the no-op path. */
+  getAction(key: Fingerprint): ActionRecord | undefined;
+  putAction(key: Fingerprint, record: ActionRecord): void;
+  /** Marks an artifact as used now (for least-recently-used eviction). */
+  touch(digest: Digest): void;
+  /** A fresh directory on the store's filesystem, so that publishing is a rename. */
+  scratch(label: string): Promise<Scratch>;
+  /** Publishes a filled directory (consumed) atomically under its content digest. */
+  put(treeDir: string): Promise<{ digest: Digest; existed: boolean }>;
+  /** A path where dependents read an artifact and cannot write it. */
+  readPath(digest: Digest): string;
+  /** Cross-process mutual exclusion by name, so two processes never build one fingerprint twice. */
+  lock(name: string, signal?: AbortSignal): Promise<() => Promise<void> | void>;
+}

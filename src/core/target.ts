@@ -1,0 +1,76 @@
+// What the engine knows of a target: a name, prerequisites, declared inputs, and a recipe
+// that fills an output directory. Nothing here knows what the recipe does.
+
+import type { Json } from './canonical.ts';
+import type { SourceLocation } from './diagnostic.ts';
+import type { TargetId } from './ids.ts';
+
+export interface Prerequisite {
+  readonly id: TargetId;
+  /** Where the edge was declared: cycles are reported edge by edge with these. */
+  readonly at?: SourceLocation;
+}
+
+export interface DeclaredInputs {
+  /** Files or glob patterns, relative to the project root. Their content is fingerprinted. */
+  readonly files: readonly string[];
+  readonly values: Readonly<Record<string, Json>>;
+  /** Names of environment variables the recipe may read; their values are fingerprinted. */
+  readonly env: readonly string[];
+}
+
+/** How a recipe is identified in the fingerprint (see FingerprintRecord.recipe). */
+export interface RecipeIdentity {
+  readonly kind: string;
+  readonly text: string;
+  readonly version: string;
+}
+
+export interface RecipeContext {
+  readonly id: TargetId;
+  /** An empty directory to fill: after success, its tree is the target's output. */
+  readonly out: string;
+  /** A private scratch directory, removed after the recipe. */
+  readonly tmp: string;
+  /** Read-only paths of the prerequisites' outputs, by target name. */
+  readonly deps: Readonly<Record<string, string>>;
+  /** Absolute paths of the declared input files (globs expanded), sorted. */
+  readonly files: readonly string[];
+  readonly values: Readonly<Record<string, Json>>;
+  /** The declared environment variables that are set. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly root: string;
+  /** Aborted on Ctrl-C, on a kill, or when the build stops after another failure. */
+  readonly signal: AbortSignal;
+  /** Output of the recipe (or its processes), streamed to the log and the UI. */
+  output(stream: 'stdout' | 'stderr', text: string): void;
+}
+
+/** A recipe's expected failure: the engine reports it, it is not a bug. */
+export class RecipeFailure extends Error {
+  constructor(
+    message: string,
+    readonly details: { readonly exitCode?: number; readonly hint?: string } = {},
+  ) {
+    super(message);
+    this.name = 'RecipeFailure';
+  }
+}
+
+export interface TargetSpec {
+  readonly id: TargetId;
+  readonly description?: string;
+  readonly deps: readonly Prerequisite[];
+  readonly inputs: DeclaredInputs;
+  /** External tools and how to learn their version (resolved once per build, memoised). */
+  readonly tools: Readonly<Record<string, () => Promise<string>>>;
+  /**
+   * Share of the machine the recipe takes, in job slots. `'all'` takes every slot, so two
+   * heavy stages (a squashfs) never run at once.
+   */
+  readonly weight: number | 'all';
+  readonly recipe: RecipeIdentity;
+  readonly run: (ctx: RecipeContext) => Promise<void>;
+  /** Where the target was declared. */
+  readonly at?: SourceLocation;
+}

@@ -1,0 +1,85 @@
+// Runs one external command for a recipe: streams its output, kills its whole process group
+// when the build is aborted (so no grandchild outlives an interrupt), and turns a non-zero
+// exit into a RecipeFailure with a hint.
+
+import { execa } from 'execa';
+import { RecipeFailure } from '../core/target.ts';
+
+export interface RunOptions {
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly signal: AbortSignal;
+  readonly output: (stream: 'stdout' | 'stderr', text: string) => void;
+  readonly stdin?: string;
+}
+
+/** Grace period between SIGTERM and SIGKILL of an aborted process group. */
+const KILL_GRACE_MS = 3000;
+
+export async function run(file: string, args: readonly string[], o: RunOptions): Promise<void> {
+  if (o.signal.aborted) throw o.signal.reason;
+  const child = execa(file, args, {
+    cwd: o.cwd,
+    env: o.env,
+    extendEnv: false,
+    // Its own process group: an abort signals every process the command started.
+    detached: true,
+    reject: false,
+    buffer: false,
+    stdin: o.stdin === undefined ? 'ignore' : 'pipe',
+    ...(o.stdin !== undefined && { input: o.stdin }),
+    stripFinalNewline: false,
+  });
+  const group = child.pid;
+  const signalGroup = (sig: NodeJS.Signals) => {
+    try {
+      if (group) process.kill(-group, sig);
+    } catch {
+      // Already gone.
+    }
+  };
+  let killTimer: NodeJS.Timeout | undefined;
+  const onAbort = () => {
+    signalGroup('SIGTERM');
+    killTimer = setTimeout(() => signalGroup('SIGKILL'), KILL_GRACE_MS);
+  };
+  o.signal.addEventListener('abort', onAbort, { once: true });
+  child.stdout?.setEncoding('utf8').on('data', (t: string) => o.output('stdout', t));
+  child.stderr?.setEncoding('utf8').on('data', (t: string) => o.output('stderr', t));
+  try {
+    const result = await child;
+    if (o.signal.aborted) throw o.signal.reason;
+    if (result.failed) {
+      if (result.exitCode === undefined && result.cause instanceof Error) {
+        throw new RecipeFailure(`${file}: ${result.cause.message}`, { hint: hintFor(result.cause) });
+      }
+      const how = result.exitCode !== undefined ? `exited with ${result.exitCode}` : `was killed by ${result.signal}`;
+      throw new RecipeFailure(`${file} ${how}`, {
+        ...(result.exitCode !== undefined && { exitCode: result.exitCode }),
+        ...(result.exitCode === 127 && { hint: 'command not found: is the program installed?' }),
+        ...(result.exitCode === 126 && { hint: 'not executable: check its mode and interpreter line' }),
+      });
+    }
+  } finally {
+    o.signal.removeEventListener('abort', onAbort);
+    // Whatever the command left running in its group dies with it.
+    signalGroup('SIGKILL');
+    if (killTimer) clearTimeout(killTimer);
+  }
+}
+
+function hintFor(cause: Error): string {
+  const code = (cause as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'is the program installed and on PATH?';
+  if (code === 'EACCES') return 'is it executable?';
+  return 'see the log';
+}
+
+/** First line a tool prints for its version flag: what goes into fingerprints. */
+export async function toolVersion(file: string, args: readonly string[]): Promise<string> {
+  const r = await execa(file, args, { reject: false, all: true, stdin: 'ignore' });
+  if (r.exitCode === undefined || (r.failed && !r.all)) {
+    throw new Error(`cannot run ${[file, ...args].join(' ')}: ${r.shortMessage ?? 'failed'}`);
+  }
+  return (r.all ?? '').split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
+}

@@ -1,0 +1,96 @@
+// Loads a Targetfile with the TypeScript loader, fresh each time (watch mode reloads), and
+// collects the targets it exports. Loader and runtime errors become diagnostics with the
+// file and line at fault.
+
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tsImport } from 'tsx/esm/api';
+import { fail, ok, type Diagnostic, type Result, type SourceLocation } from '../core/diagnostic.ts';
+import { isTargetDef, type TargetDef } from '../dsl/target.ts';
+import { registerMkimageResolution } from './resolve-hook.ts';
+
+/** mkimage's own sources: imported by every profile, never the user's to watch. */
+const OWN_SOURCES = fileURLToPath(new URL('..', import.meta.url));
+
+export interface LoadedProject {
+  readonly file: string;
+  /** The Targetfile's directory: input paths are relative to it. */
+  readonly root: string;
+  readonly targets: readonly TargetDef[];
+  /** Every local module the Targetfile imported (what watch mode watches). */
+  readonly modules: readonly string[];
+}
+
+export async function loadTargetfile(path: string): Promise<Result<LoadedProject>> {
+  const file = resolve(path);
+  if (!existsSync(file)) {
+    return fail({ message: `no Targetfile at ${file}`, hint: 'run mkimage in a project directory, or pass --file PATH' });
+  }
+  registerMkimageResolution();
+  const modules = new Set<string>([file]);
+  let exports: Record<string, unknown>;
+  try {
+    exports = await tsImport(file, {
+      parentURL: import.meta.url,
+      onImport: (url) => {
+        if (!url.startsWith('file://') || url.includes('/node_modules/')) return;
+        const path = fileURLToPath(url.split('?')[0]!);
+        if (!path.startsWith(OWN_SOURCES)) modules.add(path);
+      },
+    });
+  } catch (e) {
+    return fail(loadError(e, file));
+  }
+  const targets: TargetDef[] = [];
+  collect(exports, targets, new Set());
+  return ok({ file, root: dirname(file), targets, modules: [...modules] });
+}
+
+/** Targets among the module's exports: directly, in arrays, or in plain objects. */
+function collect(value: unknown, into: TargetDef[], seen: Set<unknown>): void {
+  if (value === null || typeof value !== 'object' || seen.has(value)) return;
+  seen.add(value);
+  if (isTargetDef(value)) {
+    into.push(value);
+    return;
+  }
+  for (const v of Array.isArray(value) ? value : Object.values(value)) collect(v, into, seen);
+}
+
+/** esbuild's syntax errors carry a location; runtime errors have one in their stack. */
+function loadError(e: unknown, file: string): Diagnostic {
+  const err = e as { message?: string; errors?: Array<{ text: string; location?: { file: string; line: number; column: number } }> };
+  const first = err.errors?.[0];
+  if (first?.location) {
+    return {
+      message: `syntax error: ${first.text}`,
+      at: { file: resolve(dirname(file), first.location.file), line: first.location.line, column: first.location.column + 1 },
+    };
+  }
+  const lines = (err.message ?? String(e)).split('\n');
+  // tsx's message: "Transform failed with 1 error:\n/path/file.ts:2:17: ERROR: Unexpected ..."
+  for (const line of lines) {
+    const m = /^(\/.+?):(\d+):(\d+): ERROR: (.*)$/.exec(line.trim());
+    if (m) return { message: `syntax error: ${m[4]}`, at: { file: m[1]!, line: Number(m[2]), column: Number(m[3]) + 1 } };
+  }
+  const message = lines[0]!;
+  const at = stackLocation(e);
+  const syntax = /^(?:Transform failed|SyntaxError)/.test(message) || e instanceof SyntaxError;
+  return {
+    message: syntax ? `syntax error: ${message}` : `error while loading the profile: ${message}`,
+    at: at ?? { file, line: 1 },
+  };
+}
+
+function stackLocation(e: unknown): SourceLocation | undefined {
+  const stack = e instanceof Error ? e.stack ?? '' : '';
+  for (const line of stack.split('\n')) {
+    const m = /\(?((?:file:\/\/)?\/[^():]+?):(\d+):(\d+)\)?$/.exec(line.trim());
+    if (!m || m[1]!.includes('/node_modules/')) continue;
+    const f = m[1]!.startsWith('file://') ? fileURLToPath(m[1]!) : m[1]!;
+    if (!existsSync(f)) continue;
+    return { file: f, line: Number(m[2]), column: Number(m[3]) };
+  }
+  return undefined;
+}

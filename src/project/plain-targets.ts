@@ -1,0 +1,125 @@
+// Turns the plain targets of a Targetfile into engine targets: validates what was declared,
+// pins each prerequisite edge to the line that names it, and gives `sh` recipes a runner.
+
+import { readFileSync, mkdirSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { fail, ok, type Diagnostic, type Result, type SourceLocation } from '../core/diagnostic.ts';
+import { targetId } from '../core/ids.ts';
+import type { Prerequisite, RecipeContext, TargetSpec } from '../core/target.ts';
+import type { TargetDef } from '../dsl/target.ts';
+import { run, toolVersion } from '../proc/run.ts';
+
+const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.+@/-]*$/;
+
+export function plainTargets(defs: readonly TargetDef[], hostEnv: Readonly<Record<string, string | undefined>>): Result<TargetSpec[]> {
+  const sources = new SourceCache();
+  const probes = new Map<string, () => Promise<string>>();
+  const specs: TargetSpec[] = [];
+  for (const def of defs) {
+    const checked = check(def);
+    if (checked) return fail(checked);
+    const o = def.options;
+    const deps: Prerequisite[] = (o.deps ?? []).map((d) => {
+      const name = typeof d === 'string' ? d : d.options.name;
+      const at = sources.lineNaming(def.at, name) ?? def.at;
+      return { id: targetId(name), ...(at && { at }) };
+    });
+    const tools: Record<string, () => Promise<string>> = {};
+    for (const [tool, command] of Object.entries(o.tools ?? {})) {
+      let probe = probes.get(command);
+      if (!probe) {
+        const [file, ...args] = command.split(/\s+/).filter(Boolean);
+        let memo: Promise<string> | undefined;
+        probe = () => (memo ??= toolVersion(file!, args));
+        probes.set(command, probe);
+      }
+      tools[tool] = probe;
+    }
+    const recipe = o.sh !== undefined
+      ? { kind: 'sh', text: o.sh, version: o.version ?? '' }
+      : { kind: 'fn', text: String(o.run), version: o.version ?? '' };
+    const fn = o.run;
+    specs.push({
+      id: targetId(o.name),
+      ...(o.description !== undefined && { description: o.description }),
+      deps,
+      inputs: { files: o.files ?? [], values: o.values ?? {}, env: o.env ?? [] },
+      tools,
+      weight: o.weight ?? 1,
+      recipe,
+      run: o.sh !== undefined ? (ctx) => runShell(o.sh!, ctx, hostEnv) : async (ctx) => void (await fn!(ctx)),
+      ...(def.at && { at: def.at }),
+    });
+  }
+  return ok(specs);
+}
+
+function check(def: TargetDef): Diagnostic | undefined {
+  const o = def.options;
+  const at = def.at && { at: def.at };
+  if (typeof o.name !== 'string' || !NAME.test(o.name)) {
+    return { message: `invalid target name ${JSON.stringify(o.name)}`, ...at, hint: 'letters, digits and _ . + @ / -' };
+  }
+  if ((o.sh === undefined) === (o.run === undefined)) {
+    return { message: `target ${o.name} needs exactly one recipe`, ...at, hint: 'give either sh: "..." or run: (ctx) => ...' };
+  }
+  if (o.weight !== undefined && o.weight !== 'all' && !(Number.isInteger(o.weight) && o.weight > 0)) {
+    return { message: `target ${o.name}: weight must be a positive integer or 'all'`, ...at };
+  }
+  return undefined;
+}
+
+/**
+ * A shell recipe sees only what it declared: $OUT to fill, $DEPS/<name> for each
+ * prerequisite's output, $TMPDIR, its declared env, and PATH to find tools (whose versions
+ * it declares). It runs in the project directory with `set -eu`.
+ */
+async function runShell(script: string, ctx: RecipeContext, hostEnv: Readonly<Record<string, string | undefined>>): Promise<void> {
+  const depsDir = join(ctx.tmp, 'deps');
+  mkdirSync(depsDir);
+  for (const [name, path] of Object.entries(ctx.deps)) {
+    const link = join(depsDir, name);
+    mkdirSync(join(link, '..'), { recursive: true });
+    symlinkSync(path, link);
+  }
+  await run('/bin/sh', ['-euc', script], {
+    cwd: ctx.root,
+    env: {
+      PATH: hostEnv.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
+      HOME: ctx.tmp,
+      TMPDIR: ctx.tmp,
+      LC_ALL: 'C.UTF-8',
+      ...ctx.env,
+      OUT: ctx.out,
+      DEPS: depsDir,
+      MKIMAGE_TARGET: ctx.id,
+      VALUES: JSON.stringify(ctx.values),
+    },
+    signal: ctx.signal,
+    output: ctx.output,
+  });
+}
+
+/** Finds, from a declaration's line on, the line that names a prerequisite in quotes. */
+class SourceCache {
+  private readonly files = new Map<string, string[]>();
+
+  lineNaming(from: SourceLocation | undefined, name: string): SourceLocation | undefined {
+    if (!from) return undefined;
+    let lines = this.files.get(from.file);
+    if (!lines) {
+      try {
+        lines = readFileSync(from.file, 'utf8').split('\n');
+      } catch {
+        lines = [];
+      }
+      this.files.set(from.file, lines);
+    }
+    const quoted = [`'${name}'`, `"${name}"`, `\`${name}\``];
+    for (let i = from.line - 1; i < Math.min(lines.length, from.line + 40); i++) {
+      if (i > from.line - 1 && /\btarget\(/.test(lines[i]!)) break;
+      if (quoted.some((q) => lines![i]!.includes(q))) return { file: from.file, line: i + 1 };
+    }
+    return undefined;
+  }
+}
