@@ -2,6 +2,7 @@
 // when the build is aborted (so no grandchild outlives an interrupt), and turns a non-zero
 // exit into a RecipeFailure with a hint.
 
+import { existsSync } from 'node:fs';
 import { execa } from 'execa';
 import { RecipeFailure } from '../core/target.ts';
 
@@ -13,12 +14,16 @@ export interface RunOptions {
   readonly stdin?: string;
 }
 
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
+
 /** Grace period between SIGTERM and SIGKILL of an aborted process group. */
 const KILL_GRACE_MS = 3000;
 
 export async function run(file: string, args: readonly string[], o: RunOptions): Promise<void> {
   if (o.signal.aborted) throw o.signal.reason;
-  const child = execa(file, args, {
+  // If mkimage itself is killed outright (SIGKILL), the command dies with it, not orphaned.
+  const [cmd, argv] = SETPRIV ? [SETPRIV, ['--pdeathsig', 'KILL', '--', file, ...args]] : [file, args];
+  const child = execa(cmd, argv, {
     cwd: o.cwd,
     env: o.env,
     extendEnv: false,

@@ -1,0 +1,32 @@
+// The project's own Targetfile: what `npx mkimage` builds here. The distro profiles
+// (conf.d/, features/) join it in the next steps; until then it holds plain targets that
+// assemble a small root-filesystem skeleton, the shape the image stages will take.
+
+import { target } from 'mkimage';
+
+const osRelease = target({
+  name: 'os-release',
+  description: 'etc/os-release of the image, from plain values',
+  values: { id: 'mkimage', name: 'mkimage example', version: '0.1' },
+  sh: `mkdir -p "$OUT/etc"
+{ printf 'ID=%s\\n' mkimage; printf 'PRETTY_NAME="%s"\\n' "mkimage example 0.1"; } > "$OUT/etc/os-release"`,
+});
+
+const motd = target({
+  name: 'motd',
+  description: 'etc/motd from the README title',
+  files: ['README.md'],
+  sh: 'mkdir -p "$OUT/etc" && head -n 1 README.md | sed "s/^# //" > "$OUT/etc/motd"',
+});
+
+export const skeleton = target({
+  name: 'skeleton',
+  description: 'a root-filesystem skeleton: FHS directories, modes, os-release and motd',
+  deps: [osRelease, motd],
+  sh: `cd "$OUT"
+mkdir -p bin etc/skel home root tmp usr/bin usr/lib var/log var/tmp
+chmod 0700 root && chmod 1777 tmp var/tmp
+cp -a "$DEPS/os-release/etc/." etc/ && cp -a "$DEPS/motd/etc/." etc/`,
+});
+
+export default [osRelease, motd, skeleton];

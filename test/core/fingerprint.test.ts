@@ -1,0 +1,40 @@
+import test from 'ava';
+import { explainChange, hashRecord, type FingerprintRecord } from '../../src/core/fingerprint.ts';
+import { canonicalJson } from '../../src/core/canonical.ts';
+
+const base: FingerprintRecord = {
+  schema: 1,
+  target: 't',
+  recipe: { kind: 'sh', text: 'true', version: '' },
+  values: [['a', '1']],
+  env: [],
+  files: [['x.txt', 'aa']],
+  deps: [],
+  tools: [['gcc', '12']],
+};
+
+test('canonical JSON sorts keys at every depth and drops undefined', (t) => {
+  t.is(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: undefined } }), '{"a":{"d":[1,{"y":2,"z":1}]},"b":1}');
+});
+
+test('equal records hash equal; any field changes the hash', (t) => {
+  t.is(hashRecord(base), hashRecord({ ...base }));
+  t.not(hashRecord(base), hashRecord({ ...base, recipe: { ...base.recipe, version: '2' } }));
+  t.not(hashRecord(base), hashRecord({ ...base, files: [['x.txt', 'bb']] }));
+  t.not(hashRecord(base), hashRecord({ ...base, tools: [['gcc', '13']] }));
+});
+
+test('explainChange names each changed field', (t) => {
+  t.deepEqual(explainChange(base, base), []);
+  t.deepEqual(
+    explainChange(base, {
+      ...base,
+      values: [['a', '2'], ['b', 'true']],
+      files: [],
+      deps: [['lib', 'f'.repeat(64) as never]],
+      tools: [['gcc', '13']],
+    }),
+    ['value a: 1 -> 2', 'value b added', 'file x.txt removed', 'prerequisite lib added', 'tool gcc: 12 -> 13'],
+  );
+  t.deepEqual(explainChange(base, { ...base, recipe: { kind: 'sh', text: 'false', version: '' } }), ['recipe changed']);
+});
