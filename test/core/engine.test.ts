@@ -21,14 +21,13 @@ function rig(t: { teardown(fn: () => void): void }) {
   return {
     store,
     root,
-    async build(defs: Record<string, FakeTarget>, extra: Partial<BuildOptions> & { goals?: string[] } = {}) {
+    async build(defs: Record<string, FakeTarget>, extra: Partial<Omit<BuildOptions, 'goals'>> & { goals?: string[] } = {}) {
       const calls: string[] = [];
       const events: EngineEvent[] = [];
       const graph = TargetGraph.build(specs(defs, calls));
       if (!graph.ok) throw new Error(graph.error.message);
       const result = await build({
         graph: graph.value,
-        goals: (extra.goals ?? graph.value.sinks()).map(targetId),
         store,
         root,
         logsDir: join(root, '.logs'),
@@ -36,7 +35,8 @@ function rig(t: { teardown(fn: () => void): void }) {
         emit: (e) => events.push(e),
         ...(previous && { previous }),
         ...extra,
-      } as BuildOptions);
+        goals: (extra.goals ?? graph.value.sinks()).map(targetId),
+      });
       previous = result.state;
       const of = (type: EngineEvent['type']) => events.filter((e) => e.type === type).map((e) => (e as { target: TargetId }).target).sort();
       return { result, calls, events, of };
