@@ -170,17 +170,17 @@ class Build {
     while (ready.length > 0) {
       const id = ready.pop()!;
       const spec = graph.spec(id);
-      if (this.stopping) {
-        this.skip(id, this.o.signal?.aborted ? 'interrupted' : 'build-stopped');
-        continue;
-      }
       const broken = spec.deps.find((d) => {
         const s = this.outcomes.get(d.id)?.status;
         return s !== 'cached' && s !== 'succeeded';
       });
-      if (broken) {
+      if (broken && this.outcomes.get(broken.id)?.status !== 'aborted') {
         this.skip(id, 'prerequisite-failed', broken.id);
         ready.push(...this.release(id));
+        continue;
+      }
+      if (this.stopping || broken) {
+        this.skip(id, this.o.signal?.aborted ? 'interrupted' : 'build-stopped');
         continue;
       }
       const toolError = Object.keys(spec.tools)

@@ -47,12 +47,14 @@ export async function loadTargetfile(path: string): Promise<Result<LoadedProject
   return ok({ file, root: dirname(file), targets, modules: [...modules] });
 }
 
-/** Targets among the module's exports: directly, in arrays, or in plain objects. */
+/** Targets among the module's exports (directly, in arrays or plain objects) and their prerequisites. */
 function collect(value: unknown, into: TargetDef[], seen: Set<unknown>): void {
   if (value === null || typeof value !== 'object' || seen.has(value)) return;
   seen.add(value);
   if (isTargetDef(value)) {
     into.push(value);
+    // A prerequisite given as a value need not be exported itself.
+    for (const dep of value.options.deps ?? []) collect(dep, into, seen);
     return;
   }
   for (const v of Array.isArray(value) ? value : Object.values(value)) collect(v, into, seen);
