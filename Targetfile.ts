@@ -1,8 +1,10 @@
-// The project's own Targetfile: what `npx mkimage` builds here. The distro profiles
-// (conf.d/, features/) join it in the next steps; until then it holds plain targets that
-// assemble a small root-filesystem skeleton, the shape the image stages will take.
+// The project's own Targetfile: what `npx mkimage` builds here. The distros of conf.d/ and
+// the features of features/ (`mkimage list`), and a few plain targets that assemble a small
+// root-filesystem skeleton.
 
-import { target } from 'mkimage';
+import { profiles, target } from 'mkimage';
+
+export const library = profiles({ distros: 'conf.d', features: 'features' });
 
 const osRelease = target({
   name: 'os-release',

@@ -6,7 +6,9 @@ import { formatDiagnostic } from '../core/diagnostic.ts';
 import { help, parse, type Parsed } from './options.ts';
 import { buildCommand } from './build-command.ts';
 import { cacheCommand } from './cache-command.ts';
-import { listCommand } from './list-command.ts';
+import { featuresCommand, listCommand } from './list-command.ts';
+import { graphCommand } from './graph-command.ts';
+import { showCommand } from './show-command.ts';
 
 /** Exit codes: 0 ok, 1 a target failed, 2 bad input or usage, 130 interrupted. */
 export type ExitCode = 0 | 1 | 2 | 130;
@@ -39,6 +41,12 @@ export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
       return cacheCommand(rest, parsed.options, io);
     case 'list':
       return listCommand(parsed.options, io);
+    case 'features':
+      return featuresCommand(parsed.options, io);
+    case 'show':
+      return showCommand(rest, parsed.options, io);
+    case 'graph':
+      return graphCommand(rest, parsed.options, io);
     default:
       return buildCommand(parsed.positionals, parsed.options, io);
   }

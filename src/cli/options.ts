@@ -21,6 +21,9 @@ export const OPTIONS = {
   verbose: { type: 'boolean', short: 'v', help: "print the recipes' output" },
   store: { type: 'string', arg: 'DIR', help: 'the artifact store (default: $MKIMAGE_STORE, else $XDG_CACHE_HOME/mkimage)' },
   out: { type: 'string', arg: 'DIR', help: "where the goals' outputs are written (default: out/ beside the Targetfile)" },
+  format: { type: 'string', arg: 'FMT', help: 'graph: dot, mermaid, svg, json or tree (default: tree)' },
+  vars: { type: 'boolean', help: 'graph: show what each node sets' },
+  stages: { type: 'boolean', help: 'graph: draw the stages the build will run' },
   'max-size': { type: 'string', arg: 'SIZE', help: 'cache gc: evict least recently used entries down to SIZE (500M, 20G)' },
   help: { type: 'boolean', short: 'h', help: 'this help' },
 } as const satisfies Record<string, OptionSpec>;
@@ -53,7 +56,10 @@ export function help(): string {
   });
   return [
     'usage: mkimage [options] [TARGET...]     build targets (default: every target nothing else needs)',
-    '       mkimage list                      the targets of the Targetfile',
+    '       mkimage list                      buildable targets (distro.TYPE and plain targets)',
+    '       mkimage features                  features and their mixins',
+    '       mkimage show DISTRO [--json]      every resolved variable and the mixins that made it',
+    '       mkimage graph DISTRO[.TYPE] [--format dot|mermaid|svg|json|tree] [--vars] [--stages]',
     '       mkimage cache ls                  store entries with sizes and ages',
     '       mkimage cache verify              rehash every entry; evict and report corrupt ones',
     '       mkimage cache gc --max-size SIZE  evict least recently used entries',

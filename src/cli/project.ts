@@ -1,27 +1,61 @@
-// Loads the Targetfile into a checked target graph, for every command that needs one.
+// Loads the Targetfile into a checked target graph and, if it declares profiles(), the
+// profile library, for every command that needs them.
 
-import { resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { defaultStoreRoot } from '../cache/local-store.ts';
+import { typecheck } from '../project/typecheck.ts';
 import { fail, ok, type Result } from '../core/diagnostic.ts';
 import { TargetGraph } from '../core/graph.ts';
-import { loadTargetfile, type LoadedProject } from '../project/load.ts';
+import { loadTargetfile, ModuleLoader, type LoadedProject } from '../project/load.ts';
 import { plainTargets } from '../project/plain-targets.ts';
+import { loadLibrary, type Library } from '../profile/library.ts';
 import type { Io } from './main.ts';
 import type { Options } from './options.ts';
 
 export interface Project {
   readonly loaded: LoadedProject;
   readonly graph: TargetGraph;
+  readonly library?: Library;
 }
 
 export async function openProject(options: Options, io: Io): Promise<Result<Project>> {
-  const loaded = await loadTargetfile(resolve(io.cwd, options.file ?? 'Targetfile.ts'));
+  const loader = new ModuleLoader();
+  try {
+    return await load(loader, options, io);
+  } finally {
+    await loader.close();
+  }
+}
+
+async function load(loader: ModuleLoader, options: Options, io: Io): Promise<Result<Project>> {
+  const loaded = await loadTargetfile(resolve(io.cwd, options.file ?? 'Targetfile.ts'), loader);
   if (!loaded.ok) return loaded;
+  const { profiles, root, file } = loaded.value;
+  let library: Library | undefined;
+  if (profiles) {
+    const lib = await loadLibrary(root, profiles, loader);
+    if (!lib.ok) return lib;
+    library = lib.value;
+    // The loader strips types without checking them; profiles are checked (and cached).
+    const store = resolve(io.cwd, options.store ?? defaultStoreRoot(io.env));
+    const key = createHash('sha256').update(file).digest('hex').slice(0, 16);
+    const typeError = await typecheck([...new Set([...loaded.value.modules, ...library.files])], join(store, 'state', `typecheck-${key}`));
+    if (typeError) return fail(typeError);
+  }
   const specs = plainTargets(loaded.value.targets, io.env);
   if (!specs.ok) return specs;
-  if (specs.value.length === 0) {
-    return fail({ message: 'the Targetfile declares no targets', at: { file: loaded.value.file, line: 1 }, hint: 'export target({...}) values' });
+  if (specs.value.length === 0 && !library) {
+    return fail({ message: 'the Targetfile declares no targets', at: { file, line: 1 }, hint: 'export target({...}) values, or profiles()' });
   }
   const graph = TargetGraph.build(specs.value);
   if (!graph.ok) return graph;
-  return ok({ loaded: loaded.value, graph: graph.value });
+  return ok({ loaded: loaded.value, graph: graph.value, ...(library && { library }) });
+}
+
+/** For commands about profiles: the library, or the error that there is none. */
+export function requireLibrary(project: Project): Result<Library> {
+  return project.library
+    ? ok(project.library)
+    : fail({ message: 'the Targetfile declares no profiles', at: { file: project.loaded.file, line: 1 }, hint: "export default profiles() to load conf.d/ and features/" });
 }

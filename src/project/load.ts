@@ -5,9 +5,10 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tsImport } from 'tsx/esm/api';
+import { register, type NamespacedUnregister } from 'tsx/esm/api';
 import { fail, ok, type Diagnostic, type Result, type SourceLocation } from '../core/diagnostic.ts';
 import { isTargetDef, type TargetDef } from '../dsl/target.ts';
+import { isProfileValue, type ProfilesDecl } from '../dsl/profile.ts';
 import { registerMkimageResolution } from './resolve-hook.ts';
 
 /** mkimage's own sources: imported by every profile, never the user's to watch. */
@@ -18,33 +19,67 @@ export interface LoadedProject {
   /** The Targetfile's directory: input paths are relative to it. */
   readonly root: string;
   readonly targets: readonly TargetDef[];
+  /** Where the distros and features are, if the Targetfile declares profiles(). */
+  readonly profiles?: ProfilesDecl;
   /** Every local module the Targetfile imported (what watch mode watches). */
   readonly modules: readonly string[];
 }
 
-export async function loadTargetfile(path: string): Promise<Result<LoadedProject>> {
+export async function loadTargetfile(path: string, loader: ModuleLoader): Promise<Result<LoadedProject>> {
   const file = resolve(path);
   if (!existsSync(file)) {
     return fail({ message: `no Targetfile at ${file}`, hint: 'run mkimage in a project directory, or pass --file PATH' });
   }
-  registerMkimageResolution();
-  const modules = new Set<string>([file]);
-  let exports: Record<string, unknown>;
-  try {
-    exports = await tsImport(file, {
-      parentURL: import.meta.url,
+  const imported = await loader.import(file);
+  if (!imported.ok) return imported;
+  const targets: TargetDef[] = [];
+  collect(imported.value.exports, targets, new Set());
+  const profiles = Object.values(imported.value.exports).find(
+    (v): v is ProfilesDecl => isProfileValue(v) && (v as { kind?: string }).kind === 'profiles',
+  );
+  return ok({ file, root: dirname(file), targets, ...(profiles && { profiles }), modules: [...loader.modules] });
+}
+
+export interface ImportedModule {
+  readonly exports: Record<string, unknown>;
+}
+
+let generation = 0;
+
+/**
+ * Imports TypeScript modules fresh: each loader is a new module namespace, so a reload sees
+ * every edit (no stale module cache), while the files of one load share their imports.
+ */
+export class ModuleLoader {
+  /** Every local file imported so far (what watch mode watches). */
+  readonly modules = new Set<string>();
+  private readonly api: NamespacedUnregister;
+
+  constructor() {
+    registerMkimageResolution();
+    this.api = register({
+      namespace: `mkimage-${process.pid}-${++generation}`,
       onImport: (url) => {
         if (!url.startsWith('file://') || url.includes('/node_modules/')) return;
         const path = fileURLToPath(url.split('?')[0]!);
-        if (!path.startsWith(OWN_SOURCES)) modules.add(path);
+        if (!path.startsWith(OWN_SOURCES)) this.modules.add(path);
       },
     });
-  } catch (e) {
-    return fail(loadError(e, file));
   }
-  const targets: TargetDef[] = [];
-  collect(exports, targets, new Set());
-  return ok({ file, root: dirname(file), targets, modules: [...modules] });
+
+  /** Loader and runtime errors become diagnostics with the file and line at fault. */
+  async import(file: string): Promise<Result<ImportedModule>> {
+    this.modules.add(file);
+    try {
+      return ok({ exports: (await this.api.import(file, import.meta.url)) as Record<string, unknown> });
+    } catch (e) {
+      return fail(loadError(e, file));
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.api.unregister();
+  }
 }
 
 /** Targets among the module's exports (directly, in arrays or plain objects) and their prerequisites. */

@@ -1,9 +1,10 @@
 // Turns the plain targets of a Targetfile into engine targets: validates what was declared,
 // pins each prerequisite edge to the line that names it, and gives `sh` recipes a runner.
 
-import { readFileSync, mkdirSync, symlinkSync } from 'node:fs';
+import { mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { fail, ok, type Diagnostic, type Result, type SourceLocation } from '../core/diagnostic.ts';
+import { fail, ok, type Diagnostic, type Result } from '../core/diagnostic.ts';
+import { SourceLines } from './source-lines.ts';
 import { targetId } from '../core/ids.ts';
 import type { Prerequisite, RecipeContext, TargetSpec } from '../core/target.ts';
 import type { TargetDef } from '../dsl/target.ts';
@@ -12,7 +13,7 @@ import { run, toolVersion } from '../proc/run.ts';
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.+@/-]*$/;
 
 export function plainTargets(defs: readonly TargetDef[], hostEnv: Readonly<Record<string, string | undefined>>): Result<TargetSpec[]> {
-  const sources = new SourceCache();
+  const sources = new SourceLines();
   const probes = new Map<string, () => Promise<string>>();
   const specs: TargetSpec[] = [];
   for (const def of defs) {
@@ -98,28 +99,4 @@ async function runShell(script: string, ctx: RecipeContext, hostEnv: Readonly<Re
     signal: ctx.signal,
     output: ctx.output,
   });
-}
-
-/** Finds, from a declaration's line on, the line that names a prerequisite in quotes. */
-class SourceCache {
-  private readonly files = new Map<string, string[]>();
-
-  lineNaming(from: SourceLocation | undefined, name: string): SourceLocation | undefined {
-    if (!from) return undefined;
-    let lines = this.files.get(from.file);
-    if (!lines) {
-      try {
-        lines = readFileSync(from.file, 'utf8').split('\n');
-      } catch {
-        lines = [];
-      }
-      this.files.set(from.file, lines);
-    }
-    const quoted = [`'${name}'`, `"${name}"`, `\`${name}\``];
-    for (let i = from.line - 1; i < Math.min(lines.length, from.line + 40); i++) {
-      if (i > from.line - 1 && /\btarget\(/.test(lines[i]!)) break;
-      if (quoted.some((q) => lines![i]!.includes(q))) return { file: from.file, line: i + 1 };
-    }
-    return undefined;
-  }
 }

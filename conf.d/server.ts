@@ -1,0 +1,34 @@
+// The servers: one shared intermediate, then one distro per kind of server.
+import { distro, set } from 'mkimage';
+import { live } from './base.ts';
+
+export const serverBase = distro('.server-base', {
+  description: 'what every server shares: network by DHCP, ssh, server tools',
+  needs: [live, 'use/net/dhcp', 'use/ssh', 'use/server', 'use/users/root'],
+});
+
+export const serverMini = distro('server-mini', {
+  description: 'small server live ISO: systemd, DHCP, ssh, serial console',
+  needs: [serverBase, 'use/server/mini'],
+}, set('HOSTNAME', 'server-mini'), set('VOLUME_ID', 'SERVER_MINI'));
+
+export const ldapServer = distro('ldap-server', {
+  description: 'OpenLDAP directory server',
+  needs: [serverBase, 'use/server/mini', 'use/ldap/server'],
+}, set('HOSTNAME', 'ldap'), set('VOLUME_ID', 'LDAP_SERVER'));
+
+export const dbServer = distro('db-server', {
+  description: 'PostgreSQL database server',
+  needs: [serverBase, 'use/server/mini', 'use/postgresql'],
+}, set('HOSTNAME', 'db'), set('VOLUME_ID', 'DB_SERVER'));
+
+export const lbServer = distro('lb-server', {
+  description: 'HAProxy load balancer',
+  needs: [serverBase, 'use/server/mini', 'use/haproxy'],
+}, set('HOSTNAME', 'lb'), set('VOLUME_ID', 'LB_SERVER'));
+
+/** server-mini that the end-to-end tests can log in to. Never ship it. */
+export const serverMiniTest = distro('server-mini-test', {
+  description: 'server-mini with a known root password, for boot tests',
+  needs: [serverMini, 'use/testing/login'],
+}, set('VOLUME_ID', 'SERVER_MINI_TEST'));

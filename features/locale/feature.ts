@@ -1,0 +1,6 @@
+import { add, feature, mixin } from 'mkimage';
+
+export default feature({
+  description: 'system locale and time zone',
+  mixins: [mixin('use/locale', { description: 'LOCALE and TIMEZONE applied to the root' }, add('BASE_PACKAGES', 'tzdata'))],
+});

@@ -1,0 +1,51 @@
+// `mkimage graph DISTRO[.TYPE] --format dot|mermaid|svg|json|tree [--vars] [--stages]`.
+
+import { spawnSync } from 'node:child_process';
+import { formatDiagnostic } from '../core/diagnostic.ts';
+import { configGraph, toDot, toJson, toMermaid, toTree } from '../profile/config-graph.ts';
+import { printDiagnostic, type ExitCode, type Io } from './main.ts';
+import type { Options } from './options.ts';
+import { resolveNamed } from './resolve-named.ts';
+
+const FORMATS = ['dot', 'mermaid', 'svg', 'json', 'tree'] as const;
+
+export async function graphCommand(args: readonly string[], options: Options, io: Io): Promise<ExitCode> {
+  const format = (options.format ?? 'tree') as (typeof FORMATS)[number];
+  if (args.length !== 1 || !FORMATS.includes(format)) {
+    io.err(`mkimage: graph wants one distro and --format ${FORMATS.join('|')} (got ${args.join(' ') || 'no distro'}, ${format})`);
+    return 2;
+  }
+  const named = await resolveNamed(args[0]!, options, io);
+  if (!named.ok) {
+    printDiagnostic(io, named.error);
+    return 2;
+  }
+  for (const w of named.value.profile.warnings) io.err(`mkimage: warning: ${formatDiagnostic(w)}`);
+  const graph = configGraph(named.value.library, named.value.profile, {
+    vars: options.vars ?? false,
+    ...(options.stages && { stages: named.value.type ?? 'iso' }),
+  });
+  switch (format) {
+    case 'dot':
+      io.out(toDot(graph).trimEnd());
+      return 0;
+    case 'mermaid':
+      io.out(toMermaid(graph).trimEnd());
+      return 0;
+    case 'json':
+      io.out(toJson(graph).trimEnd());
+      return 0;
+    case 'tree':
+      io.out(toTree(graph).trimEnd());
+      return 0;
+    case 'svg': {
+      const r = spawnSync('dot', ['-Tsvg'], { input: toDot(graph), encoding: 'utf8', maxBuffer: 64 << 20 });
+      if (r.error || r.status !== 0) {
+        io.err(`mkimage: Graphviz could not render svg: ${r.error?.message ?? r.stderr.trim()} (hint: apt-get install graphviz)`);
+        return 1;
+      }
+      io.out(r.stdout.trimEnd());
+      return 0;
+    }
+  }
+}

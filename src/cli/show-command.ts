@@ -1,0 +1,46 @@
+// `mkimage show DISTRO [--json]`: every resolved variable, its value, and the chain of
+// operations that produced it, overrides included.
+
+import { formatDiagnostic, formatLocation } from '../core/diagnostic.ts';
+import { show, type ResolvedProfile } from '../profile/resolve.ts';
+import { printDiagnostic, type ExitCode, type Io } from './main.ts';
+import type { Options } from './options.ts';
+import { resolveNamed } from './resolve-named.ts';
+
+export async function showCommand(args: readonly string[], options: Options, io: Io): Promise<ExitCode> {
+  if (args.length !== 1) {
+    io.err('mkimage: show wants one distro, e.g. mkimage show server-mini');
+    return 2;
+  }
+  const resolved = await resolveNamed(args[0]!, options, io);
+  if (!resolved.ok) {
+    printDiagnostic(io, resolved.error);
+    return 2;
+  }
+  const profile = resolved.value.profile;
+  for (const w of profile.warnings) io.err(`mkimage: warning: ${formatDiagnostic(w)}`);
+  if (options.json) {
+    io.out(JSON.stringify(profile, (k, v: unknown) => (k === 'setting' ? undefined : v instanceof Set ? [...v] : v), 2));
+    return 0;
+  }
+  printProfile(profile, io.out);
+  return 0;
+}
+
+function printProfile(p: ResolvedProfile, out: (l: string) => void): void {
+  out(`${p.distro}${p.description ? `: ${p.description}` : ''}`);
+  out(`applied: ${p.chain.join(' -> ')}`);
+  out(`features: ${p.features.join(' ')}`);
+  out('');
+  for (const [name, v] of Object.entries(p.variables)) {
+    out(`${name} = ${show(v.value)}${v.explicit ? '' : '  (default)'}`);
+    for (const h of v.history) {
+      const where = h.at ? `  ${formatLocation(h.at)}` : '';
+      const note = h.ignored ? '  (ignored: already set)' : h.overrode ? `  (overrides ${show(h.overrode.value)} from ${h.overrode.by})` : '';
+      out(`    ${h.op.padEnd(6)} ${h.given.join(' ')}  by ${h.by}${where}${note}`);
+    }
+  }
+  out('');
+  out(`bootstrap packages (${p.basePackages.length}): ${p.basePackages.join(' ')}`);
+  out(`packages on top (${p.packages.length}): ${p.packages.join(' ')}`);
+}

@@ -1,0 +1,53 @@
+// What the image stages need to know of a distro: the frozen, resolved configuration that the
+// profile layer (src/profile) produces, reduced to plain data. Stages read nothing else, so
+// this is also what their fingerprints are made of.
+
+export interface OverlaySource {
+  /** The feature the files come from (errors and provenance name it). */
+  readonly feature: string;
+  /** Absolute path of the feature's rootfs/ directory. */
+  readonly dir: string;
+}
+
+export interface HookSource {
+  readonly feature: string;
+  /** Absolute path of the script (features/<name>/hooks/<NN-name>). */
+  readonly path: string;
+  /** The hook may use the network (default: none, a private network namespace). */
+  readonly network: boolean;
+}
+
+export interface ImageConfig {
+  /** The distro's name (`server-mini`): file names, .disk/info, the boot menu title. */
+  readonly name: string;
+  readonly description: string;
+  /** Debian suite for mmdebstrap (`bookworm`). */
+  readonly suite: string;
+  /** mmdebstrap variant (`essential`, `minbase`, `important`, ...). */
+  readonly variant: string;
+  /** Mirror URLs or full sources.list lines; empty = the host's configured apt sources. */
+  readonly mirrors: readonly string[];
+  readonly components: readonly string[];
+  readonly architecture: 'amd64';
+  /** Every package to install beyond the variant's set (kernel, systemd, ssh, ...), sorted. */
+  readonly packages: readonly string[];
+  readonly hostname: string;
+  readonly locale: string;
+  readonly timezone: string;
+  /** Serial console for the kernel, getty, isolinux and grub; null for none. */
+  readonly serial: { readonly device: string; readonly speed: number } | null;
+  /** Extra kernel command line arguments. */
+  readonly kernelCmdline: readonly string[];
+  /** Root password (plain; hashed reproducibly at build), or null for a locked root account. */
+  readonly rootPassword: string | null;
+  /** Compression of the live root: `fast` (zstd, low level) or `tight` (xz). */
+  readonly compression: 'fast' | 'tight';
+  /** ISO volume id (at most 32 characters, [A-Z0-9_]). */
+  readonly volumeId: string;
+  /** Feature overlays, in mixin order. */
+  readonly overlays: readonly OverlaySource[];
+  /** Feature hooks, in the order they run. */
+  readonly hooks: readonly HookSource[];
+  /** Clamp for every timestamp in the outputs (seconds since the epoch). */
+  readonly sourceDateEpoch: number;
+}
