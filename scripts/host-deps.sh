@@ -2,7 +2,7 @@
 # Installs the Debian packages mkimage and its tests use on the host, if any is missing.
 # Run as root on Debian 12. Idempotent: installs nothing when everything is there.
 set -eu
-PACKAGES="util-linux mount coreutils acl attr libcap2-bin git"
+PACKAGES="util-linux mount coreutils acl attr libcap2-bin git graphviz"
 missing=""
 for p in $PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

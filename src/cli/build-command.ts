@@ -14,6 +14,7 @@ import { printDiagnostic, type ExitCode, type Io } from './main.ts';
 import type { Options } from './options.ts';
 import { materialize } from './outputs.ts';
 import { openProject } from './project.ts';
+import { parseImageTarget } from '../profile/image-targets.ts';
 import { engineStore } from './store-port.ts';
 
 export async function buildCommand(positionals: readonly string[], options: Options, io: Io): Promise<ExitCode> {
@@ -27,9 +28,14 @@ export async function buildCommand(positionals: readonly string[], options: Opti
     printDiagnostic(io, project.error);
     return 2;
   }
-  const { graph, loaded } = project.value;
+  const { graph, loaded, library } = project.value;
   const goals: TargetId[] = [];
   for (const name of positionals) {
+    const image = library && !graph.has(name) ? parseImageTarget(library, name) : undefined;
+    if (image && !image.ok) {
+      printDiagnostic(io, image.error);
+      return 2;
+    }
     const goal = graph.goal(name);
     if (!goal.ok) {
       printDiagnostic(io, goal.error);

@@ -1,6 +1,7 @@
 // `mkimage show DISTRO [--json]`: every resolved variable, its value, and the chain of
 // operations that produced it, overrides included.
 
+import { relative } from 'node:path';
 import { formatDiagnostic, formatLocation } from '../core/diagnostic.ts';
 import { show, type ResolvedProfile } from '../profile/resolve.ts';
 import { printDiagnostic, type ExitCode, type Io } from './main.ts';
@@ -23,11 +24,11 @@ export async function showCommand(args: readonly string[], options: Options, io:
     io.out(JSON.stringify(profile, (k, v: unknown) => (k === 'setting' ? undefined : v instanceof Set ? [...v] : v), 2));
     return 0;
   }
-  printProfile(profile, io.out);
+  printProfile(profile, io.out, io.cwd);
   return 0;
 }
 
-function printProfile(p: ResolvedProfile, out: (l: string) => void): void {
+function printProfile(p: ResolvedProfile, out: (l: string) => void, cwd: string): void {
   out(`${p.distro}${p.description ? `: ${p.description}` : ''}`);
   out(`applied: ${p.chain.join(' -> ')}`);
   out(`features: ${p.features.join(' ')}`);
@@ -35,7 +36,7 @@ function printProfile(p: ResolvedProfile, out: (l: string) => void): void {
   for (const [name, v] of Object.entries(p.variables)) {
     out(`${name} = ${show(v.value)}${v.explicit ? '' : '  (default)'}`);
     for (const h of v.history) {
-      const where = h.at ? `  ${formatLocation(h.at)}` : '';
+      const where = h.at ? `  ${formatLocation({ ...h.at, file: relative(cwd, h.at.file) })}` : '';
       const note = h.ignored ? '  (ignored: already set)' : h.overrode ? `  (overrides ${show(h.overrode.value)} from ${h.overrode.by})` : '';
       out(`    ${h.op.padEnd(6)} ${h.given.join(' ')}  by ${h.by}${where}${note}`);
     }
