@@ -83,8 +83,11 @@ class Build {
   /** Ready to run, highest priority first. */
   private readonly queue: Runnable[] = [];
   private readonly running = new Set<Promise<void>>();
+  /** Fingerprints being built now: a target with the same one waits for it, then hits the cache. */
+  private readonly inflight = new Map<Fingerprint, Promise<void>>();
   private readonly abort = new AbortController();
   private slotsUsed = 0;
+  private twinsWaiting = 0;
   private stopping = false;
   private failed = false;
   private finish!: () => void;
@@ -216,6 +219,19 @@ class Build {
         ready.push(...this.release(id));
         continue;
       }
+      const twin = this.inflight.get(fingerprint);
+      if (twin) {
+        // Same work as a target running now: wait for it without taking a job slot.
+        this.outcomes.set(id, { status: 'queued' });
+        this.o.emit({ type: 'queued', target: id, time: Date.now() });
+        this.twinsWaiting++;
+        void twin.then(() => {
+          this.twinsWaiting--;
+          this.evaluate([id]);
+          this.pump();
+        });
+        continue;
+      }
       this.enqueue({
         id,
         spec,
@@ -266,7 +282,7 @@ class Build {
         i++;
       }
     }
-    if (this.running.size === 0 && this.queue.length === 0) {
+    if (this.running.size === 0 && this.queue.length === 0 && this.twinsWaiting === 0) {
       for (const id of this.ids) if (!this.outcomes.has(id)) this.skip(id, this.o.signal?.aborted ? 'interrupted' : 'build-stopped');
       this.finish?.();
     }
@@ -275,6 +291,8 @@ class Build {
   private start(r: Runnable): void {
     this.slotsUsed += r.weight;
     this.outcomes.set(r.id, { status: 'running' });
+    let settled!: () => void;
+    this.inflight.set(r.fingerprint, new Promise<void>((resolve) => (settled = resolve)));
     const job = this.runRecipe(r)
       .catch((e: unknown) => {
         // A bug in the engine or the store, not an expected failure: report it on the target.
@@ -283,8 +301,10 @@ class Build {
       .finally(() => {
         this.slotsUsed -= r.weight;
         this.running.delete(job);
+        this.inflight.delete(r.fingerprint);
         const next = this.release(r.id);
         this.evaluate(next);
+        settled();
         this.pump();
       });
     this.running.add(job);
@@ -377,7 +397,7 @@ class Build {
     output: RecipeContext['output'],
   ): RecipeContext {
     const deps: Record<string, string> = {};
-    for (const d of r.spec.deps) deps[d.id] = this.o.store.readPath(this.outcomes.get(d.id)!.digest!);
+    for (const d of r.spec.deps) deps[d.as ?? d.id] = this.o.store.readPath(this.outcomes.get(d.id)!.digest!);
     const env: Record<string, string> = {};
     for (const name of r.spec.inputs.env) {
       const v = this.env[name];

@@ -6,7 +6,7 @@ import { canonicalJson } from './canonical.ts';
 import { fingerprint, type Digest, type Fingerprint } from './ids.ts';
 
 /** Bump when the meaning of a field changes: every older cache entry then misses. */
-export const FINGERPRINT_SCHEMA = 1;
+export const FINGERPRINT_SCHEMA = 2;
 
 /**
  * Everything a target's output may depend on. Every list is sorted by its first element so
@@ -15,8 +15,6 @@ export const FINGERPRINT_SCHEMA = 1;
 export interface FingerprintRecord {
   /** Schema of this record: a new engine must not reuse outputs keyed by an older meaning. */
   readonly schema: number;
-  /** The target's name: recipes see it ($MKIMAGE_TARGET, ctx.id), so it is an input. */
-  readonly target: string;
   /**
    * What runs: the recipe kind (sh, fn, ...), its text (the shell script, or the function's
    * source) and a version the author bumps when something the text does not show changed
@@ -35,9 +33,12 @@ export interface FingerprintRecord {
   readonly files: ReadonlyArray<readonly [path: string, sha256: string]>;
   /**
    * The digests of the prerequisites' OUTPUTS, not their fingerprints: a prerequisite that
-   * reruns and produces the same tree leaves this record unchanged (early cutoff).
+   * reruns and produces the same tree leaves this record unchanged (early cutoff). Keyed by
+   * the name the recipe sees them under, not by target name: the target's own name is no
+   * input either, so two targets that do the same work on the same inputs share one output
+   * (two distros' identical bootstrap stages are built once).
    */
-  readonly deps: ReadonlyArray<readonly [target: string, output: Digest]>;
+  readonly deps: ReadonlyArray<readonly [name: string, output: Digest]>;
   /** Versions of the external tools the recipe declared: a new tool can change the output alone. */
   readonly tools: ReadonlyArray<readonly [tool: string, version: string]>;
 }

@@ -25,14 +25,13 @@ export function buildRecord({ spec, depDigests, hasher, toolVersions, env }: Rec
   const files = hasher.hash(spec.inputs.files);
   const record: FingerprintRecord = {
     schema: FINGERPRINT_SCHEMA,
-    target: spec.id,
     recipe: { kind: spec.recipe.kind, text: spec.recipe.text, version: spec.recipe.version },
     values: Object.entries(spec.inputs.values)
       .map(([k, v]) => [k, canonicalJson(v)] as const)
       .sort(byFirst),
     env: [...new Set(spec.inputs.env)].map((name) => [name, env[name] ?? null] as const).sort(byFirst),
     files: files.map((f) => [f.path, f.sha256] as const),
-    deps: spec.deps.map((d) => [d.id as string, depDigests.get(d.id)!] as const).sort(byFirst),
+    deps: spec.deps.map((d) => [d.as ?? d.id, depDigests.get(d.id)!] as const).sort(byFirst),
     tools: Object.keys(spec.tools)
       .map((name) => [name, toolVersions.get(`${spec.id}\0${name}`) ?? ''] as const)
       .sort(byFirst),

@@ -7,6 +7,8 @@ import type { TargetId } from './ids.ts';
 
 export interface Prerequisite {
   readonly id: TargetId;
+  /** The name the recipe sees its output under (ctx.deps); default: the target's name. */
+  readonly as?: string;
   /** Where the edge was declared: cycles are reported edge by edge with these. */
   readonly at?: SourceLocation;
 }
@@ -27,12 +29,13 @@ export interface RecipeIdentity {
 }
 
 export interface RecipeContext {
+  /** For logs only: the name is not part of the fingerprint, so the output must not depend on it. */
   readonly id: TargetId;
   /** An empty directory to fill: after success, its tree is the target's output. */
   readonly out: string;
   /** A private scratch directory, removed after the recipe. */
   readonly tmp: string;
-  /** Read-only paths of the prerequisites' outputs, by target name. */
+  /** Read-only paths of the prerequisites' outputs, by the name they were needed as. */
   readonly deps: Readonly<Record<string, string>>;
   /** Absolute paths of the declared input files (globs expanded), sorted. */
   readonly files: readonly string[];

@@ -93,7 +93,6 @@ async function runShell(script: string, ctx: RecipeContext, hostEnv: Readonly<Re
       ...ctx.env,
       OUT: ctx.out,
       DEPS: depsDir,
-      MKIMAGE_TARGET: ctx.id,
       VALUES: JSON.stringify(ctx.values),
     },
     signal: ctx.signal,

@@ -236,3 +236,15 @@ test('a long chain and a wide fan build without deep recursion', async (t) => {
   t.true(result.ok);
   t.is(result.outcomes.size, 3300);
 });
+
+test('two targets doing the same work on the same inputs run it once', async (t) => {
+  const r = rig(t);
+  const { calls, of, result } = await r.build({
+    base: {},
+    one: { deps: ['base'], recipeText: 'same', run: async (ctx) => { await new Promise((res) => setTimeout(res, 30)); writeFileSync(join(ctx.out, 'x'), 'same'); } },
+    two: { deps: ['base'], recipeText: 'same', run: async (ctx) => { await new Promise((res) => setTimeout(res, 30)); writeFileSync(join(ctx.out, 'x'), 'same'); } },
+  });
+  t.true(result.ok);
+  t.is(calls.filter((c) => c === 'one' || c === 'two').length, 1);
+  t.deepEqual([...of('succeeded'), ...of('cached')].filter((x) => x !== 'base').sort(), ['one', 'two']);
+});

@@ -4,7 +4,6 @@ import { canonicalJson } from '../../src/core/canonical.ts';
 
 const base: FingerprintRecord = {
   schema: 1,
-  target: 't',
   recipe: { kind: 'sh', text: 'true', version: '' },
   values: [['a', '1']],
   env: [],

@@ -14,6 +14,8 @@ export interface FakeTarget {
   /** Default: writes the target's name to $out/name. */
   run?: (ctx: RecipeContext) => Promise<void> | void;
   line?: number;
+  /** Recipe identity; default: unique per target. */
+  recipeText?: string;
 }
 
 export function specs(defs: Record<string, FakeTarget>, calls?: string[]): TargetSpec[] {
@@ -23,7 +25,7 @@ export function specs(defs: Record<string, FakeTarget>, calls?: string[]): Targe
     inputs: { files: d.files ?? [], values: d.values ?? {}, env: [] },
     tools: {},
     weight: d.weight ?? 1,
-    recipe: { kind: 'fn', text: `test recipe of ${name}`, version: '' },
+    recipe: { kind: 'fn', text: d.recipeText ?? `test recipe of ${name}`, version: '' },
     run: async (ctx) => {
       calls?.push(name);
       if (d.run) await d.run(ctx);
