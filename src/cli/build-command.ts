@@ -80,9 +80,8 @@ export async function buildCommand(positionals: readonly string[], options: Opti
       if (result.interrupted) return 130;
       const outDir = resolve(io.cwd, options.out ?? join(loaded.root, 'out'));
       const built = goals.filter((g) => result.outcomes.get(g)?.digest);
-      for (const line of await materialize(store, outDir, built.map((g) => [g, result.outcomes.get(g)!.digest!]))) {
-        if (!options.json) io.out(line);
-      }
+      const written = await materialize(store, outDir, built.map((g) => ({ goal: g, digest: result.outcomes.get(g)!.digest!, layout: 'dir' as const })));
+      for (const m of written) if (!options.json && m.copied) io.out(`output   ${m.goal} -> ${m.paths.join(', ')}`);
       return result.ok ? 0 : 1;
     } finally {
       await view.dispose();

@@ -7,6 +7,8 @@ export interface OverlaySource {
   readonly feature: string;
   /** Absolute path of the feature's rootfs/ directory. */
   readonly dir: string;
+  /** Paths (relative to the root, e.g. etc/haproxy/haproxy.cfg) this feature may overwrite when an earlier feature wrote them. */
+  readonly overrides: readonly string[];
 }
 
 export interface HookSource {
@@ -29,7 +31,9 @@ export interface ImageConfig {
   readonly mirrors: readonly string[];
   readonly components: readonly string[];
   readonly architecture: 'amd64';
-  /** Every package to install beyond the variant's set (kernel, systemd, ssh, ...), sorted. */
+  /** What the bootstrap stage installs beyond the variant's set (kernel, systemd, ssh, ...), sorted: shared by distros with the same base. */
+  readonly basePackages: readonly string[];
+  /** What the packages stage installs on top of the bootstrap, sorted (may be empty). */
   readonly packages: readonly string[];
   readonly hostname: string;
   readonly locale: string;
@@ -48,6 +52,10 @@ export interface ImageConfig {
   readonly overlays: readonly OverlaySource[];
   /** Feature hooks, in the order they run. */
   readonly hooks: readonly HookSource[];
+  /** The environment hooks run with: every resolved variable by name (lists one item per line). */
+  readonly hookEnv: Readonly<Record<string, string>>;
+  /** Seconds the boot menus wait. */
+  readonly bootTimeout: number;
   /** Clamp for every timestamp in the outputs (seconds since the epoch). */
   readonly sourceDateEpoch: number;
 }

@@ -1,0 +1,52 @@
+// `<image>.manifest.json`: what an image is made of (every package with its version and
+// size) and how it was made (each stage's output digest and duration), written beside it.
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface InstalledPackage {
+  readonly name: string;
+  readonly version: string;
+  readonly architecture: string;
+  /** Installed-Size, KiB. */
+  readonly installedKiB: number;
+}
+
+export interface StageRecord {
+  readonly stage: string;
+  readonly target: string;
+  readonly digest: string;
+  readonly status: string;
+  /** How long the stage took when it last ran (it may have been cached in this build). */
+  readonly durationMs?: number;
+}
+
+export interface ImageManifest {
+  readonly image: string;
+  readonly distro: string;
+  readonly type: string;
+  readonly bytes: number;
+  readonly sha256: string;
+  readonly sourceDateEpoch: number;
+  readonly commit: string;
+  readonly packages: readonly InstalledPackage[];
+  readonly stages: readonly StageRecord[];
+}
+
+/** The installed packages of a root, from dpkg's status file. */
+export function installedPackages(root: string): InstalledPackage[] {
+  let text: string;
+  try {
+    text = readFileSync(join(root, 'var/lib/dpkg/status'), 'utf8');
+  } catch {
+    return [];
+  }
+  const out: InstalledPackage[] = [];
+  for (const stanza of text.split(/\n\n+/)) {
+    const field = (name: string) => new RegExp(`^${name}: (.*)$`, 'm').exec(stanza)?.[1]?.trim();
+    const name = field('Package');
+    if (!name || !/install ok installed/.test(field('Status') ?? '')) continue;
+    out.push({ name, version: field('Version') ?? '', architecture: field('Architecture') ?? '', installedKiB: Number(field('Installed-Size') ?? 0) });
+  }
+  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
