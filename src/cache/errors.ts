@@ -1,0 +1,40 @@
+// The expected failures of the store, as one Error subclass tagged by a kebab-case reason,
+// so callers can switch on `reason` instead of parsing messages.
+
+export type StoreErrorReason =
+  /** put() was given a directory that is not inside the store's tmp/ (so no atomic rename). */
+  | 'outside-store'
+  /** A path that must be a directory is missing or is something else. */
+  | 'not-a-directory'
+  /** scanTree() could not read part of a tree (permissions, vanished file, odd name). */
+  | 'unreadable-tree'
+  /** The store root holds a layout of another, incompatible version. */
+  | 'incompatible-store'
+  /** The digest asked for has no entry in the store. */
+  | 'not-found'
+  /** restore() was given a destination that already exists. */
+  | 'dest-exists'
+  /** mount/umount/cp failed; the message carries the tool's stderr. */
+  | 'command-failed'
+  /** A tree handed to put() or removed by the store still has something mounted in it. */
+  | 'busy'
+  /** An argument the caller controls is malformed (lock name, state name, size, key). */
+  | 'invalid-argument';
+
+export class StoreError extends Error {
+  override readonly name = 'StoreError';
+  constructor(
+    readonly reason: StoreErrorReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The errno code of a Node system error, or undefined for anything else. */
+export function errnoCode(err: unknown): string | undefined {
+  if (typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string') {
+    return err.code;
+  }
+  return undefined;
+}
