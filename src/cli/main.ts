@@ -9,6 +9,8 @@ import { cacheCommand } from './cache-command.ts';
 import { featuresCommand, listCommand } from './list-command.ts';
 import { graphCommand } from './graph-command.ts';
 import { showCommand } from './show-command.ts';
+import { bootCommand } from './boot-command.ts';
+import { doctorCommand } from './doctor-command.ts';
 
 /** Exit codes: 0 ok, 1 a target failed, 2 bad input or usage, 130 interrupted. */
 export type ExitCode = 0 | 1 | 2 | 130;
@@ -47,6 +49,10 @@ export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
       return showCommand(rest, parsed.options, io);
     case 'graph':
       return graphCommand(rest, parsed.options, io);
+    case 'boot':
+      return bootCommand(rest, parsed.options, io);
+    case 'doctor':
+      return doctorCommand(rest, parsed.options, io);
     default:
       return buildCommand(parsed.positionals, parsed.options, io);
   }

@@ -24,6 +24,9 @@ export const OPTIONS = {
   format: { type: 'string', arg: 'FMT', help: 'graph: dot, mermaid, svg, json or tree (default: tree)' },
   vars: { type: 'boolean', help: 'graph: show what each node sets' },
   stages: { type: 'boolean', help: 'graph: draw the stages the build will run' },
+  uefi: { type: 'boolean', help: 'boot: UEFI firmware (OVMF) instead of BIOS' },
+  timeout: { type: 'string', arg: 'S', help: 'boot: seconds to reach the login prompt (default 300)' },
+  login: { type: 'string', arg: 'USER:PASSWORD', help: 'boot: also log in and check systemd and ssh' },
   'max-size': { type: 'string', arg: 'SIZE', help: 'cache gc: evict least recently used entries down to SIZE (500M, 20G)' },
   help: { type: 'boolean', short: 'h', help: 'this help' },
 } as const satisfies Record<string, OptionSpec>;
@@ -60,6 +63,8 @@ export function help(): string {
     '       mkimage features                  features and their mixins',
     '       mkimage show DISTRO [--json]      every resolved variable and the mixins that made it',
     '       mkimage graph DISTRO[.TYPE] [--format dot|mermaid|svg|json|tree] [--vars] [--stages]',
+    '       mkimage boot ISO [--uefi] [--timeout S] [--login USER:PASSWORD]   boot it in qemu to the login prompt',
+    '       mkimage doctor [TARGET...]        the Debian packages the host lacks',
     '       mkimage cache ls                  store entries with sizes and ages',
     '       mkimage cache verify              rehash every entry; evict and report corrupt ones',
     '       mkimage cache gc --max-size SIZE  evict least recently used entries',

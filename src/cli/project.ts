@@ -7,6 +7,7 @@ import { defaultStoreRoot } from '../cache/local-store.ts';
 import { typecheck } from '../project/typecheck.ts';
 import { fail, ok, type Result } from '../core/diagnostic.ts';
 import { TargetGraph } from '../core/graph.ts';
+import type { TargetSpec } from '../core/target.ts';
 import { loadTargetfile, ModuleLoader, type LoadedProject } from '../project/load.ts';
 import { plainTargets } from '../project/plain-targets.ts';
 import { loadLibrary, type Library } from '../profile/library.ts';
@@ -15,7 +16,9 @@ import type { Options } from './options.ts';
 
 export interface Project {
   readonly loaded: LoadedProject;
+  /** The plain targets, checked as a graph of their own. */
   readonly graph: TargetGraph;
+  readonly specs: readonly TargetSpec[];
   readonly library?: Library;
 }
 
@@ -50,7 +53,7 @@ async function load(loader: ModuleLoader, options: Options, io: Io): Promise<Res
   }
   const graph = TargetGraph.build(specs.value);
   if (!graph.ok) return graph;
-  return ok({ loaded: loaded.value, graph: graph.value, ...(library && { library }) });
+  return ok({ loaded: loaded.value, graph: graph.value, specs: specs.value, ...(library && { library }) });
 }
 
 /** For commands about profiles: the library, or the error that there is none. */

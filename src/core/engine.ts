@@ -240,7 +240,7 @@ class Build {
         files: built.files.map((f) => f.abs),
         reasons: this.reasons(id, built.record),
         priority: this.priority.get(id) ?? 0,
-        weight: spec.weight === 'all' ? this.o.jobs : Math.max(1, Math.min(spec.weight, this.o.jobs)),
+        weight: spec.weight === 'all' ? this.o.jobs : Math.max(0, Math.min(spec.weight, this.o.jobs)),
       });
     }
   }

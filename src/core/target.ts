@@ -69,7 +69,8 @@ export interface TargetSpec {
   readonly tools: Readonly<Record<string, () => Promise<string>>>;
   /**
    * Share of the machine the recipe takes, in job slots. `'all'` takes every slot, so two
-   * heavy stages (a squashfs) never run at once.
+   * heavy stages (a squashfs) never run at once; 0 is for a recipe too light to count (it
+   * runs beside anything, even a heavy one).
    */
   readonly weight: number | 'all';
   readonly recipe: RecipeIdentity;

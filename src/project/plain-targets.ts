@@ -64,8 +64,8 @@ function check(def: TargetDef): Diagnostic | undefined {
   if ((o.sh === undefined) === (o.run === undefined)) {
     return { message: `target ${o.name} needs exactly one recipe`, ...at, hint: 'give either sh: "..." or run: (ctx) => ...' };
   }
-  if (o.weight !== undefined && o.weight !== 'all' && !(Number.isInteger(o.weight) && o.weight > 0)) {
-    return { message: `target ${o.name}: weight must be a positive integer or 'all'`, ...at };
+  if (o.weight !== undefined && o.weight !== 'all' && !(Number.isInteger(o.weight) && o.weight >= 0)) {
+    return { message: `target ${o.name}: weight must be a whole number (0 for a light recipe) or 'all'`, ...at };
   }
   return undefined;
 }

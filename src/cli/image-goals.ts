@@ -1,0 +1,59 @@
+// The image goals of a build (`server-mini.iso`): each resolved, reduced to an ImageConfig and
+// planned into stage targets; stages shared between goals are declared once.
+
+import { join, relative } from 'node:path';
+import { fail, ok, type Diagnostic, type Result } from '../core/diagnostic.ts';
+import type { TargetId } from '../core/ids.ts';
+import type { TargetSpec } from '../core/target.ts';
+import type { ImageConfig } from '../image/config.ts';
+import { projectFacts, type ProjectFacts } from '../image/facts.ts';
+import { imageConfig } from '../image/from-profile.ts';
+import { imageTargets, stageId } from '../image/plan.ts';
+import { stagesFor } from '../image/stages.ts';
+import type { ImageTarget } from '../profile/image-targets.ts';
+import type { Library } from '../profile/library.ts';
+import { resolveDistro } from '../profile/resolve.ts';
+
+export interface ImageGoal {
+  readonly goal: TargetId;
+  readonly target: ImageTarget;
+  readonly config: ImageConfig;
+  /** Its stages, prerequisites first, by stage name. */
+  readonly stages: ReadonlyArray<readonly [string, TargetId]>;
+}
+
+export interface ImagePlan {
+  readonly goals: readonly ImageGoal[];
+  readonly specs: readonly TargetSpec[];
+  readonly facts: ProjectFacts;
+  readonly warnings: readonly Diagnostic[];
+}
+
+export function planImages(
+  library: Library,
+  targets: readonly ImageTarget[],
+  env: Readonly<Record<string, string | undefined>>,
+  storeRoot: string,
+): Result<ImagePlan> {
+  const root = library.root;
+  const facts = projectFacts(root, library.files.map((f) => relative(root, f)), env);
+  const specs = new Map<string, TargetSpec>();
+  const goals: ImageGoal[] = [];
+  const warnings: Diagnostic[] = [];
+  for (const target of targets) {
+    const profile = resolveDistro(library, target.distro.name);
+    if (!profile.ok) return fail(profile.error);
+    warnings.push(...profile.value.warnings);
+    const config = imageConfig(profile.value, library, { sourceDateEpoch: facts.sourceDateEpoch });
+    if (!config.ok) return fail(config.error);
+    const type = target.type as 'iso' | 'tar';
+    for (const spec of imageTargets({ config: config.value, type, root, commit: facts.commit, aptCache: join(storeRoot, 'apt-cache') })) {
+      if (!specs.has(spec.id)) specs.set(spec.id, spec);
+    }
+    const stages = stagesFor(type)
+      .map((s) => [s, stageId(config.value, type, s)] as const)
+      .filter(([, id]) => specs.has(id));
+    goals.push({ goal: stageId(config.value, type, type), target, config: config.value, stages });
+  }
+  return ok({ goals, specs: [...specs.values()], facts, warnings });
+}

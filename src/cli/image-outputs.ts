@@ -1,0 +1,81 @@
+// Beside each image in out/: `<image>.manifest.json` (its packages, each stage's digest and
+// duration) and a SHA256SUMS line. Written after the image itself, from the build's outcomes.
+
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { BuildResult } from '../core/engine.ts';
+import type { BuildState } from '../core/state.ts';
+import type { LocalStore, ReadOnlyView } from '../cache/local-store.ts';
+import { installedPackages, type ImageManifest } from '../image/manifest.ts';
+import type { ImagePlan } from './image-goals.ts';
+import type { Materialized } from './outputs.ts';
+
+export interface ImageRecordsInput {
+  readonly store: LocalStore;
+  readonly view: ReadOnlyView;
+  readonly outDir: string;
+  readonly images: ImagePlan;
+  readonly result: BuildResult;
+  readonly previous: BuildState;
+  readonly written: readonly Materialized[];
+}
+
+export async function writeImageRecords(o: ImageRecordsInput): Promise<void> {
+  const sums = readSums(join(o.outDir, 'SHA256SUMS'));
+  for (const image of o.images.goals) {
+    const written = o.written.find((w) => w.goal === image.goal);
+    for (const file of written?.paths ?? []) {
+      const manifestPath = `${file}.manifest.json`;
+      // An image left in place keeps its records: a no-op build hashes nothing.
+      if (!existsSync(file) || (!written!.copied && existsSync(manifestPath))) continue;
+      const sha256 = await sha256File(file);
+      const cleanup = image.stages.find(([s]) => s === 'cleanup')?.[1];
+      const cleanupDigest = cleanup ? o.result.outcomes.get(cleanup)?.digest : undefined;
+      const manifest: ImageManifest = {
+        image: basename(file),
+        distro: image.config.name,
+        type: image.target.type,
+        bytes: statSync(file).size,
+        sha256,
+        sourceDateEpoch: image.config.sourceDateEpoch,
+        commit: o.images.facts.commit,
+        packages: cleanupDigest ? installedPackages(o.view.treePath(cleanupDigest)) : [],
+        stages: image.stages.map(([stage, id]) => {
+          const outcome = o.result.outcomes.get(id);
+          const durationMs = outcome?.durationMs ?? o.previous.targets[id]?.durationMs;
+          return { stage, target: id, digest: outcome?.digest ?? '', status: outcome?.status ?? 'unknown', ...(durationMs !== undefined && { durationMs }) };
+        }),
+      };
+      writeAtomically(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+      sums.set(basename(file), sha256);
+    }
+  }
+  const lines = [...sums].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, sum]) => `${sum}  ${name}\n`);
+  if (lines.length > 0) writeAtomically(join(o.outDir, 'SHA256SUMS'), lines.join(''));
+}
+
+function readSums(path: string): Map<string, string> {
+  const sums = new Map<string, string>();
+  if (!existsSync(path)) return sums;
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    const m = /^([0-9a-f]{64}) [ *](.+)$/.exec(line);
+    if (m && existsSync(join(path, '..', m[2]!))) sums.set(m[2]!, m[1]!);
+  }
+  return sums;
+}
+
+function writeAtomically(path: string, text: string): void {
+  writeFileSync(`${path}.tmp`, text);
+  renameSync(`${path}.tmp`, path);
+}
+
+function sha256File(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const h = createHash('sha256');
+    createReadStream(path)
+      .on('data', (d) => h.update(d))
+      .on('end', () => resolve(h.digest('hex')))
+      .on('error', reject);
+  });
+}

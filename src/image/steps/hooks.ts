@@ -1,0 +1,44 @@
+// The hooks step: each feature's hooks/ scripts, in the config's order, run inside the root
+// (see in-root.ts: private namespaces, no network unless the feature asked). A failing hook
+// stops the step with its name, exit code and last lines of output.
+
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { RecipeFailure } from '../../core/target.ts';
+import type { HookSource, ImageConfig } from '../config.ts';
+import { HookFailed } from '../errors.ts';
+import { runInRoot } from '../in-root.ts';
+import { LineTail } from '../line-tail.ts';
+import type { StepIo } from '../step-io.ts';
+
+/** Lines of a failed hook's output kept for the error. */
+const TAIL_LINES = 20;
+
+export async function hooks(config: ImageConfig, root: string, io: StepIo): Promise<void> {
+  for (const hook of config.hooks) {
+    if (io.signal.aborted) throw io.signal.reason;
+    await runHook(config, hook, root, io);
+  }
+}
+
+async function runHook(config: ImageConfig, hook: HookSource, root: string, io: StepIo): Promise<void> {
+  const script = await readFile(hook.path, 'utf8');
+  const tail = new LineTail(TAIL_LINES);
+  const tee: StepIo = {
+    signal: io.signal,
+    tmp: io.tmp,
+    output: (stream, text) => {
+      tail.push(text);
+      io.output(stream, text);
+    },
+  };
+  const env = { ...config.hookEnv, MKIMAGE_FEATURE: hook.feature, SOURCE_DATE_EPOCH: String(config.sourceDateEpoch) };
+  try {
+    await runInRoot(root, { script, network: hook.network, env }, tee);
+  } catch (e) {
+    if (e instanceof RecipeFailure && !io.signal.aborted) {
+      throw new HookFailed(hook.feature, basename(hook.path), e.details.exitCode, tail.lines());
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,139 @@
+// The main job end to end, with real tools: build server-mini from an empty store, boot it
+// under BIOS and UEFI to the login prompt, rebuild (nothing runs), edit an overlay file
+// (only what depends on it runs), build again from another empty store (byte-identical),
+// check the tarball holds the same root, and build ldap-server on the shared stages.
+
+import test from 'ava';
+import { createHash } from 'node:crypto';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ProjectRig, type RunResult } from '../helpers/project-rig.ts';
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const EPOCH = '1700000000';
+const GOALS = ['server-mini-test.iso', 'server-mini-test.tar'];
+
+// A copy of the project, so that the overlay edit touches nothing of the repository.
+const project = new ProjectRig({});
+for (const part of ['Targetfile.ts', 'conf.d', 'features', 'README.md']) cpSync(join(REPO, part), join(project.dir, part), { recursive: true });
+const out = join(project.dir, 'out');
+const env = { SOURCE_DATE_EPOCH: EPOCH };
+const build = (args: string[], rig = project): Promise<RunResult> => rig.run(['--json', ...args], env);
+const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+const started = (r: RunResult) => r.of('started');
+
+test.after.always(() => {
+  project.dispose();
+});
+
+test.serial('server-mini builds from an empty store with every stage, and records what it is made of', async (t) => {
+  const r = await build(GOALS);
+  t.is(r.code, 0, r.stdout.slice(-3000) + r.stderr);
+  t.deepEqual(started(r), [
+    'server-mini-test.iso',
+    'server-mini-test.tar',
+    'server-mini-test/boot-files',
+    'server-mini-test/bootstrap',
+    'server-mini-test/cleanup',
+    'server-mini-test/hooks',
+    'server-mini-test/overlay',
+    'server-mini-test/squashfs',
+  ]);
+  const iso = join(out, 'server-mini-test.iso');
+  t.true(existsSync(iso));
+  const manifest = JSON.parse(readFileSync(`${iso}.manifest.json`, 'utf8')) as { sha256: string; packages: Array<{ name: string; version: string }>; stages: Array<{ stage: string; digest: string }> };
+  t.is(manifest.sha256, sha256(iso));
+  t.true(manifest.packages.some((p) => p.name === 'openssh-server' && p.version !== ''));
+  t.true(manifest.packages.some((p) => p.name === 'linux-image-amd64'));
+  t.deepEqual(manifest.stages.map((s) => s.stage), ['bootstrap', 'overlay', 'hooks', 'cleanup', 'squashfs', 'boot-files', 'iso']);
+  t.true(manifest.stages.every((s) => /^[0-9a-f]{64}$/.test(s.digest)));
+  const sums = readFileSync(join(out, 'SHA256SUMS'), 'utf8');
+  t.true(sums.includes(`${sha256(iso)}  server-mini-test.iso`));
+  // squashfs and boot-files are independent: they ran side by side.
+  const span = (id: string) => {
+    const s = r.events.find((e) => e.type === 'started' && e.target === id)!.time;
+    const e = r.events.find((e) => e.type === 'succeeded' && e.target === id)!.time;
+    return [s, e] as const;
+  };
+  const [sq0, sq1] = span('server-mini-test/squashfs');
+  const [bf0, bf1] = span('server-mini-test/boot-files');
+  t.true(sq0 < bf1 && bf0 < sq1, 'squashfs and boot-files overlapped');
+});
+
+test.serial('it boots to a login prompt under BIOS (and logs in) and under UEFI', async (t) => {
+  const iso = join(out, 'server-mini-test.iso');
+  const bios = await project.run(['boot', iso, '--login', 'root:mkimage', '--timeout', '400']);
+  t.is(bios.code, 0, bios.stdout + bios.stderr);
+  t.regex(bios.stdout, /boot ok: BIOS login prompt after .*system (running|degraded).*ssh active/);
+  const uefi = await project.run(['boot', iso, '--uefi', '--timeout', '400']);
+  t.is(uefi.code, 0, uefi.stdout + uefi.stderr);
+  t.regex(uefi.stdout, /boot ok: UEFI login prompt after/);
+  t.log(bios.stdout.trim(), uefi.stdout.trim());
+});
+
+test.serial('a second build runs nothing', async (t) => {
+  const r = await build(GOALS);
+  t.is(r.code, 0);
+  t.deepEqual(started(r), []);
+  t.is(r.of('cached').length, 8);
+});
+
+test.serial('an overlay edit reruns the overlay stage and what depends on it, nothing else', async (t) => {
+  appendFileSync(join(project.dir, 'features/net/rootfs/etc/systemd/network/80-dhcp.network'), '# edited by the test\n');
+  const r = await build(GOALS);
+  t.is(r.code, 0, r.stdout.slice(-2000));
+  t.deepEqual(started(r), [
+    'server-mini-test.iso',
+    'server-mini-test.tar',
+    'server-mini-test/boot-files',
+    'server-mini-test/cleanup',
+    'server-mini-test/hooks',
+    'server-mini-test/overlay',
+    'server-mini-test/squashfs',
+  ]);
+  t.deepEqual(r.of('cached'), ['server-mini-test/bootstrap']);
+});
+
+test.serial('two builds from empty stores give byte-identical ISO and tarball', async (t) => {
+  const first = { iso: sha256(join(out, 'server-mini-test.iso')), tar: sha256(join(out, 'server-mini-test.tar.zst')) };
+  const again = new ProjectRig({}, mkdtempSync(join(tmpdir(), 'mkimage-store-')));
+  t.teardown(() => {
+    rmSync(again.store, { recursive: true, force: true });
+    again.dispose();
+  });
+  cpSync(project.dir, again.dir, { recursive: true, filter: (p) => !p.includes('/out') && !p.includes('/.store') });
+  const r = await build(GOALS, again);
+  t.is(r.code, 0, r.stdout.slice(-2000));
+  t.is(sha256(join(again.dir, 'out/server-mini-test.iso')), first.iso);
+  t.is(sha256(join(again.dir, 'out/server-mini-test.tar.zst')), first.tar);
+});
+
+test.serial('the tarball holds the same root as the ISO\'s squashfs', async (t) => {
+  const tarPaths = execFileSync('tar', ['--zstd', '-tf', join(out, 'server-mini-test.tar.zst')], { encoding: 'utf8', maxBuffer: 256 << 20 })
+    .split('\n').filter(Boolean).map((p) => p.replace(/^\.\/?/, '').replace(/\/$/, '')).filter(Boolean).sort();
+  const dir = mkdtempSync(join(tmpdir(), 'mkimage-iso-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  execFileSync('xorriso', ['-osirrox', 'on', '-indev', join(out, 'server-mini-test.iso'), '-extract', '/live/filesystem.squashfs', join(dir, 'fs.squashfs')], { stdio: 'ignore' });
+  const squashPaths = execFileSync('unsquashfs', ['-lc', '-d', '', join(dir, 'fs.squashfs')], { encoding: 'utf8', maxBuffer: 256 << 20 })
+    .split('\n').filter(Boolean).map((p) => p.replace(/^\//, '')).filter(Boolean).sort();
+  // The squashfs leaves out the kernel and initrd files under boot/ (they are beside it on the ISO).
+  const inTarOnly = tarPaths.filter((p) => !squashPaths.includes(p));
+  t.true(inTarOnly.every((p) => /^boot\/(vmlinuz|initrd\.img)-/.test(p)), inTarOnly.slice(0, 5).join(' '));
+  t.true(squashPaths.every((p) => tarPaths.includes(p)));
+  t.true(tarPaths.includes('etc/systemd/network/80-dhcp.network'));
+});
+
+test.serial('ldap-server builds on the stages it shares with server-mini', async (t) => {
+  const r = await build(['ldap-server.iso']);
+  t.is(r.code, 0, r.stdout.slice(-3000));
+  t.true(r.of('cached').includes('ldap-server/bootstrap'), 'the shared bootstrap came from the store');
+  t.true(started(r).includes('ldap-server/packages'));
+  t.true(existsSync(join(out, 'ldap-server.iso')));
+  const manifest = JSON.parse(readFileSync(join(out, 'ldap-server.iso.manifest.json'), 'utf8')) as { packages: Array<{ name: string }> };
+  t.true(manifest.packages.some((p) => p.name === 'slapd'));
+});
+
+
