@@ -248,3 +248,18 @@ test('two targets doing the same work on the same inputs run it once', async (t)
   t.is(calls.filter((c) => c === 'one' || c === 'two').length, 1);
   t.deepEqual([...of('succeeded'), ...of('cached')].filter((x) => x !== 'base').sort(), ['one', 'two']);
 });
+
+test('a weight-0 target runs beside a heavy one', async (t) => {
+  const r = rig(t);
+  let heavyRunning = false;
+  let overlapped = false;
+  await r.build(
+    {
+      root: {},
+      heavy: { deps: ['root'], weight: 'all', run: async (ctx) => { heavyRunning = true; await new Promise((res) => setTimeout(res, 60)); heavyRunning = false; writeFileSync(join(ctx.out, 'h'), ''); } },
+      light: { deps: ['root'], weight: 0, run: async (ctx) => { await new Promise((res) => setTimeout(res, 20)); if (heavyRunning) overlapped = true; writeFileSync(join(ctx.out, 'l'), ''); } },
+    },
+    { jobs: 2 },
+  );
+  t.true(overlapped);
+});
