@@ -59,7 +59,7 @@ export async function buildCommand(positionals: readonly string[], options: Opti
   if (positionals.length === 0) plainGoals.push(...project.value.graph.sinks());
   let images: ImagePlan | undefined;
   if (imageNames.length > 0) {
-    const planned = planImages(library!, imageNames, io.env, storeRoot);
+    const planned = planImages(library!, imageNames, io.env, storeRoot, options.mirror);
     if (!planned.ok) {
       printDiagnostic(io, planned.error);
       return 2;

@@ -34,6 +34,7 @@ export function planImages(
   targets: readonly ImageTarget[],
   env: Readonly<Record<string, string | undefined>>,
   storeRoot: string,
+  mirror?: string,
 ): Result<ImagePlan> {
   const root = library.root;
   const facts = projectFacts(root, library.files.map((f) => relative(root, f)), env);
@@ -47,13 +48,14 @@ export function planImages(
     const config = imageConfig(profile.value, library, { sourceDateEpoch: facts.sourceDateEpoch });
     if (!config.ok) return fail(config.error);
     const type = target.type as 'iso' | 'tar';
-    for (const spec of imageTargets({ config: config.value, type, root, commit: facts.commit, aptCache: join(storeRoot, 'apt-cache') })) {
+    const withMirror = mirror ? { ...config.value, mirrors: [mirror] } : config.value;
+    for (const spec of imageTargets({ config: withMirror, type, root, commit: facts.commit, aptCache: join(storeRoot, 'apt-cache') })) {
       if (!specs.has(spec.id)) specs.set(spec.id, spec);
     }
     const stages = stagesFor(type)
-      .map((s) => [s, stageId(config.value, type, s)] as const)
+      .map((s) => [s, stageId(withMirror, type, s)] as const)
       .filter(([, id]) => specs.has(id));
-    goals.push({ goal: stageId(config.value, type, type), target, config: config.value, stages });
+    goals.push({ goal: stageId(withMirror, type, type), target, config: withMirror, stages });
   }
   return ok({ goals, specs: [...specs.values()], facts, warnings });
 }

@@ -46,3 +46,19 @@ export async function featuresCommand(options: Options, io: Io): Promise<ExitCod
   }
   return 0;
 }
+
+export async function settingsCommand(options: Options, io: Io): Promise<ExitCode> {
+  const project = await openProject(options, io);
+  const library = project.ok ? requireLibrary(project.value) : project;
+  if (!library.ok) {
+    printDiagnostic(io, library.error);
+    return 2;
+  }
+  for (const [name, s] of [...library.value.settings].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const owner = library.value.settingOwners.get(name);
+    const row = { name, type: s.type, ...(s.choices && { choices: s.choices }), default: s.default, help: s.help, ...(owner && { feature: owner }) };
+    if (options.json) io.out(JSON.stringify(row));
+    else io.out(`${name.padEnd(16)} ${(s.type === 'enum' ? s.choices!.join('|') : s.type).padEnd(22)} default ${JSON.stringify(s.default).padEnd(20)} ${s.help}${owner ? ` [${owner}]` : ''}`);
+  }
+  return 0;
+}

@@ -6,7 +6,7 @@ import { formatDiagnostic } from '../core/diagnostic.ts';
 import { help, parse, type Parsed } from './options.ts';
 import { buildCommand } from './build-command.ts';
 import { cacheCommand } from './cache-command.ts';
-import { featuresCommand, listCommand } from './list-command.ts';
+import { featuresCommand, listCommand, settingsCommand } from './list-command.ts';
 import { graphCommand } from './graph-command.ts';
 import { showCommand } from './show-command.ts';
 import { bootCommand } from './boot-command.ts';
@@ -45,6 +45,8 @@ export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
       return listCommand(parsed.options, io);
     case 'features':
       return featuresCommand(parsed.options, io);
+    case 'settings':
+      return settingsCommand(parsed.options, io);
     case 'show':
       return showCommand(rest, parsed.options, io);
     case 'graph':
