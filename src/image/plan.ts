@@ -126,7 +126,7 @@ function describe(stage: StageName, p: PlanInput): StageRecipe {
         run: onCopyOfRoot((ctx) => hooks(config, ctx.out, io(ctx))),
       };
     case 'cleanup':
-      return { values: full, tools: [TOOLS.openssl], run: onCopyOfRoot((ctx) => cleanup(config, ctx.out, io(ctx))) };
+      return { values: full, tools: [TOOLS.openssl, TOOLS.unshare], run: onCopyOfRoot((ctx) => cleanup(config, ctx.out, io(ctx))) };
     case 'squashfs':
       return {
         values: { compression: config.compression, sourceDateEpoch: config.sourceDateEpoch },
@@ -150,7 +150,7 @@ function describe(stage: StageName, p: PlanInput): StageRecipe {
     case 'tar':
       return {
         values: { name: config.name, sourceDateEpoch: config.sourceDateEpoch },
-        tools: [TOOLS.tar],
+        tools: [TOOLS.tar, ZSTD],
         run: (ctx) => tar(config, ctx.deps.cleanup!, ctx.out, io(ctx)),
       };
   }
@@ -172,6 +172,9 @@ function onCopyOfRoot(step: (ctx: RecipeContext) => Promise<void>) {
     await step(ctx);
   };
 }
+
+/** tar --zstd runs zstd: its version shapes the tarball too. */
+const ZSTD: Tool = { file: 'zstd', version: ['--version'], package: 'zstd' };
 
 const io = (ctx: RecipeContext) => ({ signal: ctx.signal, output: ctx.output, tmp: ctx.tmp });
 

@@ -4,25 +4,29 @@ import test from 'ava';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bootCheck, type BootCheckOptions } from '../../src/image/boot/boot-check.ts';
-import { buildIso, bootstrappedRoot, scratch, testIo } from './helpers/build-image.ts';
+import { buildIso, bootstrappedRoot, removeTree, scratch, testIo } from './helpers/build-image.ts';
 import { testConfig } from './helpers/image-config.ts';
 
 const MINUTE = 60_000;
 const config = testConfig();
 
-let image: Promise<{ iso: string; log: string }> | undefined;
+let image: Promise<{ iso: string; log: string; dir: string }> | undefined;
 /** One ISO for every test of this file, from the kept bootstrap (or a real one). */
-function theImage(): Promise<{ iso: string; log: string }> {
+function theImage(): Promise<{ iso: string; log: string; dir: string }> {
   image ??= (async () => {
     const dir = await scratch('boot');
     mkdirSync(join(dir, 'tmp'));
     const io = testIo(join(dir, 'tmp'), join(dir, 'build.log'));
     await bootstrappedRoot(config, join(dir, 'root'), io);
     const iso = await buildIso(config, join(dir, 'root'), dir, io);
-    return { iso, log: join(dir, 'boot.log') };
+    return { iso, log: join(dir, 'boot.log'), dir };
   })();
   return image;
 }
+
+test.after.always(async () => {
+  if (image) await removeTree((await image).dir);
+});
 
 function options(iso: string, log: string, changes: Partial<BootCheckOptions>): BootCheckOptions {
   return {
