@@ -112,12 +112,12 @@ test.serial('two builds from empty stores give byte-identical ISO and tarball', 
 });
 
 test.serial('the tarball holds the same root as the ISO\'s squashfs', async (t) => {
-  const tarPaths = execFileSync('tar', ['--zstd', '-tf', join(out, 'server-mini-test.tar.zst')], { encoding: 'utf8', maxBuffer: 256 << 20 })
+  const tarPaths = execFileSync('tar', ['--zstd', '--quoting-style=literal', '-tf', join(out, 'server-mini-test.tar.zst')], { encoding: 'utf8', maxBuffer: 256 << 20 })
     .split('\n').filter(Boolean).map((p) => p.replace(/^\.\/?/, '').replace(/\/$/, '')).filter(Boolean).sort();
   const dir = mkdtempSync(join(tmpdir(), 'mkimage-iso-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   execFileSync('xorriso', ['-osirrox', 'on', '-indev', join(out, 'server-mini-test.iso'), '-extract', '/live/filesystem.squashfs', join(dir, 'fs.squashfs')], { stdio: 'ignore' });
-  const squashPaths = execFileSync('unsquashfs', ['-lc', '-d', '', join(dir, 'fs.squashfs')], { encoding: 'utf8', maxBuffer: 256 << 20 })
+  const squashPaths = execFileSync('unsquashfs', ['-l', '-d', '', join(dir, 'fs.squashfs')], { encoding: 'utf8', maxBuffer: 256 << 20 })
     .split('\n').filter(Boolean).map((p) => p.replace(/^\//, '')).filter(Boolean).sort();
   // The squashfs leaves out the kernel and initrd files under boot/ (they are beside it on the ISO).
   const inTarOnly = tarPaths.filter((p) => !squashPaths.includes(p));
