@@ -105,7 +105,7 @@ export async function buildCommand(positionals: readonly string[], options: Opti
         emit,
         signal: io.signal,
       });
-      store.writeState(key, result.state);
+      if (result.stateChanged) store.writeState(key, result.state);
       if (result.interrupted) return 130;
       const outDir = resolve(io.cwd, options.out ?? join(loaded.root, 'out'));
       const imageGoals = new Set(images?.goals.map((g) => g.goal));

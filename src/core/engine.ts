@@ -49,6 +49,8 @@ export interface BuildResult {
   readonly outcomes: ReadonlyMap<TargetId, Outcome>;
   /** To keep for the next build (explain, stat cache). */
   readonly state: BuildState;
+  /** False when the state is the previous one unchanged (a no-op need not write it). */
+  readonly stateChanged: boolean;
 }
 
 const TAIL_LINES = 20;
@@ -88,6 +90,7 @@ class Build {
   private readonly abort = new AbortController();
   private slotsUsed = 0;
   private twinsWaiting = 0;
+  private stateChanged = false;
   private stopping = false;
   private failed = false;
   private finish!: () => void;
@@ -418,6 +421,8 @@ class Build {
   }
 
   private keep(id: TargetId, fingerprint: Fingerprint, record: FingerprintRecord, digest: Digest, durationMs?: number) {
+    const before = this.previous.targets[id];
+    if (!before || before.fingerprint !== fingerprint || before.digest !== digest || before.durationMs !== durationMs) this.stateChanged = true;
     this.nextTargets[id] = { fingerprint, record, digest, ...(durationMs !== undefined && { durationMs }) };
   }
 
@@ -469,6 +474,7 @@ class Build {
       interrupted,
       outcomes: this.outcomes,
       state: { version: STATE_VERSION, targets, stat: { ...this.previous.stat, ...this.hasher.snapshot() } },
+      stateChanged: this.stateChanged || this.hasher.hashedAny,
     };
   }
 }

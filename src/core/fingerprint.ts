@@ -6,7 +6,7 @@ import { canonicalJson } from './canonical.ts';
 import { fingerprint, type Digest, type Fingerprint } from './ids.ts';
 
 /** Bump when the meaning of a field changes: every older cache entry then misses. */
-export const FINGERPRINT_SCHEMA = 2;
+export const FINGERPRINT_SCHEMA = 3;
 
 /**
  * Everything a target's output may depend on. Every list is sorted by its first element so
@@ -16,11 +16,12 @@ export interface FingerprintRecord {
   /** Schema of this record: a new engine must not reuse outputs keyed by an older meaning. */
   readonly schema: number;
   /**
-   * What runs: the recipe kind (sh, fn, ...), its text (the shell script, or the function's
-   * source) and a version the author bumps when something the text does not show changed
-   * (a helper the function calls, a tool flag set elsewhere).
+   * What runs: the recipe kind (sh, fn, ...), the sha256 of its text (the shell script, or the
+   * function's source; a hash keeps the records that every build reads and writes small) and
+   * a version the author bumps when something the text does not show changed (a helper the
+   * function calls, a tool flag set elsewhere).
    */
-  readonly recipe: { readonly kind: string; readonly text: string; readonly version: string };
+  readonly recipe: { readonly kind: string; readonly sha256: string; readonly version: string };
   /** Declared plain values as canonical JSON: the knobs of the recipe. */
   readonly values: ReadonlyArray<readonly [name: string, json: string]>;
   /** Declared environment variables: recipes see only these, so only these can matter. */
@@ -57,7 +58,7 @@ export const byFirst = <T extends readonly [string, ...unknown[]]>(a: T, b: T): 
 export function explainChange(before: FingerprintRecord, after: FingerprintRecord): string[] {
   const why: string[] = [];
   if (before.schema !== after.schema) why.push(`fingerprint schema ${before.schema} -> ${after.schema}`);
-  if (before.recipe.kind !== after.recipe.kind || before.recipe.text !== after.recipe.text) {
+  if (before.recipe.kind !== after.recipe.kind || before.recipe.sha256 !== after.recipe.sha256) {
     why.push('recipe changed');
   }
   if (before.recipe.version !== after.recipe.version) {

@@ -31,6 +31,8 @@ export class MissingInput extends Error {
 
 export class InputHasher {
   private readonly next: StatCache = {};
+  /** Some file was read and hashed (not taken from the stat cache): the cache changed. */
+  hashedAny = false;
   private readonly memo = new Map<string, HashedFile[]>();
 
   constructor(
@@ -90,6 +92,7 @@ export class InputHasher {
       return { path, abs, sha256: cached[4] };
     }
     const sha256 = createHash('sha256').update(readFileSync(abs)).digest('hex');
+    this.hashedAny = true;
     this.next[abs] = [...key, sha256, Date.now()];
     return { path, abs, sha256 };
   }

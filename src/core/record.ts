@@ -1,6 +1,7 @@
 // Builds a target's fingerprint record from its spec, its prerequisites' output digests, the
 // hashed input files and the resolved tool versions. Shared by the build and the dry run.
 
+import { createHash } from 'node:crypto';
 import { byFirst, FINGERPRINT_SCHEMA, type FingerprintRecord } from './fingerprint.ts';
 import { canonicalJson } from './canonical.ts';
 import type { Digest, TargetId } from './ids.ts';
@@ -25,7 +26,7 @@ export function buildRecord({ spec, depDigests, hasher, toolVersions, env }: Rec
   const files = hasher.hash(spec.inputs.files);
   const record: FingerprintRecord = {
     schema: FINGERPRINT_SCHEMA,
-    recipe: { kind: spec.recipe.kind, text: spec.recipe.text, version: spec.recipe.version },
+    recipe: { kind: spec.recipe.kind, sha256: textHash(spec.recipe.text), version: spec.recipe.version },
     values: Object.entries(spec.inputs.values)
       .map(([k, v]) => [k, canonicalJson(v)] as const)
       .sort(byFirst),
@@ -37,4 +38,13 @@ export function buildRecord({ spec, depDigests, hasher, toolVersions, env }: Rec
       .sort(byFirst),
   };
   return { record, files };
+}
+
+/** Recipe texts repeat across targets (one function, many targets): hash each once. */
+const textHashes = new Map<string, string>();
+
+function textHash(text: string): string {
+  let h = textHashes.get(text);
+  if (!h) textHashes.set(text, (h = createHash('sha256').update(text).digest('hex')));
+  return h;
 }

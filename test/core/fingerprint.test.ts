@@ -4,7 +4,7 @@ import { canonicalJson } from '../../src/core/canonical.ts';
 
 const base: FingerprintRecord = {
   schema: 1,
-  recipe: { kind: 'sh', text: 'true', version: '' },
+  recipe: { kind: 'sh', sha256: 'aa', version: '' },
   values: [['a', '1']],
   env: [],
   files: [['x.txt', 'aa']],
@@ -35,5 +35,5 @@ test('explainChange names each changed field', (t) => {
     }),
     ['value a: 1 -> 2', 'value b added', 'file x.txt removed', 'prerequisite lib added', 'tool gcc: 12 -> 13'],
   );
-  t.deepEqual(explainChange(base, { ...base, recipe: { kind: 'sh', text: 'false', version: '' } }), ['recipe changed']);
+  t.deepEqual(explainChange(base, { ...base, recipe: { kind: 'sh', sha256: 'bb', version: '' } }), ['recipe changed']);
 });

@@ -1,0 +1,235 @@
+// Deterministic workloads: target graphs of a given shape with one small input file per
+// target, the same graph as a Targetfile for the CLI, and a large tree of small files.
+// Everything comes from a seeded PRNG, so two runs measure the same thing.
+
+import { chmodSync, mkdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** mulberry32: uniform in [0, 1), 32 bits of state, plenty for workloads. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export type Shape = 'chain' | 'fan' | 'layered';
+
+/** A target graph by index: prerequisites always come before their dependents. */
+export interface Dag {
+  readonly shape: Shape;
+  readonly names: readonly string[];
+  /** deps[i]: the indices of target i's prerequisites. */
+  readonly deps: readonly (readonly number[])[];
+}
+
+const nameOf = (i: number): string => `t${String(i).padStart(5, '0')}`;
+
+/** Each target needs the one before: nothing can run in parallel. */
+export function chain(n: number): Dag {
+  return { shape: 'chain', names: range(n).map(nameOf), deps: range(n).map((i) => (i === 0 ? [] : [i - 1])) };
+}
+
+/** One root, n-2 leaves that need it, one sink that needs every leaf: as wide as it gets. */
+export function fan(n: number): Dag {
+  const sink = n - 1;
+  return {
+    shape: 'fan',
+    names: range(n).map(nameOf),
+    deps: range(n).map((i) => (i === 0 ? [] : i === sink ? range(n - 2).map((k) => k + 1) : [0])),
+  };
+}
+
+/**
+ * `layers` layers of `width` targets. Each target after the first layer needs one target of
+ * the layer just before, a different one for each (so the graph really is `layers` deep and
+ * only the last layer are sinks, i.e. goals), and 0-3 more anywhere earlier (so it is not
+ * a set of parallel chains).
+ */
+export function layered(layers: number, width: number, seed: number): Dag {
+  const random = prng(seed);
+  const pick = (below: number) => Math.floor(random() * below);
+  const deps: number[][] = range(width).map(() => []);
+  for (let l = 1; l < layers; l++) {
+    const order = shuffle(range(width), random);
+    for (let k = 0; k < width; k++) {
+      const mine = new Set([(l - 1) * width + order[k]!]);
+      const extra = pick(4);
+      while (mine.size < 1 + extra) mine.add(pick(l * width));
+      deps.push([...mine].sort((a, b) => a - b));
+    }
+  }
+  return { shape: 'layered', names: range(layers * width).map(nameOf), deps };
+}
+
+/** The targets that need target i (the inverse of `deps`). */
+export function dependents(dag: Dag): number[][] {
+  const out: number[][] = dag.names.map(() => []);
+  dag.deps.forEach((ds, i) => ds.forEach((d) => out[d]!.push(i)));
+  return out;
+}
+
+/** The input file a target declares, relative to the project root. */
+export const inputPath = (name: string): string => `in/${name}.txt`;
+
+/**
+ * Writes every target's input file. Their mtimes are put an hour back, as in a project whose
+ * files were last edited a while ago: the engine's stat cache does not trust a file hashed
+ * within 2 s of its mtime (it may change again within the timestamp's granularity), which
+ * would otherwise make the no-op right after a fast cold build rehash every input.
+ */
+function writeInputs(root: string, dag: Dag): void {
+  mkdirSync(join(root, 'in'), { recursive: true });
+  const past = new Date(Date.now() - 3600_000);
+  for (const name of dag.names) {
+    const file = join(root, inputPath(name));
+    writeFileSync(file, `input of ${name}\n`);
+    utimesSync(file, past, past);
+  }
+}
+
+/** Changes a target's input content (and mtime), as an edit would. */
+export function editInput(root: string, name: string): void {
+  const file = join(root, inputPath(name));
+  writeFileSync(file, `${readFileSync(file, 'utf8')}edited at ${Date.now()}\n`);
+}
+
+/**
+ * A project declaring `dag` as plain targets: a Targetfile that reads the graph from
+ * dag.json beside it, and the input files. Benchmarks load it with the CLI's own loader, so
+ * in-process builds and CLI runs build the same targets into the same store.
+ *
+ * The recipe writes its input's content plus the file names in its prerequisites' outputs.
+ * An edited input changes the target's output; its dependents rerun but produce what they
+ * had before, so the engine cuts the rebuild off after them.
+ */
+export function writeProject(dir: string, dag: Dag): void {
+  writeFileSync(join(dir, 'package.json'), '{"type":"module"}\n');
+  writeFileSync(join(dir, 'dag.json'), JSON.stringify(dag));
+  writeFileSync(join(dir, 'Targetfile.ts'), TARGETFILE);
+  writeInputs(dir, dag);
+}
+
+export const readDag = (dir: string): Dag => JSON.parse(readFileSync(join(dir, 'dag.json'), 'utf8')) as Dag;
+
+const TARGETFILE = `// Generated by bench/generate.ts: the benchmark graph in dag.json, as plain targets.
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { target, type RecipeContext } from 'mkimage';
+
+const dag = JSON.parse(readFileSync(new URL('./dag.json', import.meta.url), 'utf8')) as {
+  names: string[];
+  deps: number[][];
+};
+
+const run = async (ctx: RecipeContext) => {
+  const lines = [readFileSync(ctx.files[0]!, 'utf8')];
+  for (const dep of Object.keys(ctx.deps).sort()) {
+    for (const file of readdirSync(ctx.deps[dep]!)) lines.push(\`\${dep}/\${file}\`);
+  }
+  writeFileSync(join(ctx.out, 'out.txt'), lines.join('\\n'));
+};
+
+export default dag.names.map((name, i) =>
+  target({
+    name,
+    deps: dag.deps[i]!.map((d) => dag.names[d]!),
+    files: [\`in/\${name}.txt\`],
+    values: { index: i },
+    run,
+  }),
+);
+`;
+
+/** A tree like a root filesystem's: many small files in a few hundred directories. */
+export interface TreeShape {
+  readonly files: number;
+  /** Directories, as `top` x `sub` (`d07/s12`). */
+  readonly top: number;
+  readonly sub: number;
+  /** File sizes run from min to max, log-distributed and skewed small by `skew` (> 1). */
+  readonly minSize: number;
+  readonly maxSize: number;
+  readonly skew: number;
+  readonly symlinks: number;
+  readonly seed: number;
+}
+
+/** ~500 MB in 48,000 files and 320 directories, 1-64 KiB each (mean ~10 KiB). */
+export const ROOTFS_LIKE: TreeShape = {
+  files: 48_000,
+  top: 20,
+  sub: 16,
+  minSize: 1 << 10,
+  maxSize: 64 << 10,
+  skew: 1.6,
+  symlinks: 480,
+  seed: 1234,
+};
+
+export interface WrittenTree {
+  readonly bytes: number;
+  readonly files: number;
+  readonly dirs: number;
+  readonly symlinks: number;
+}
+
+/** Fills `root` (which must exist) with a tree of the given shape. */
+export function writeTree(root: string, shape: TreeShape): WrittenTree {
+  const random = prng(shape.seed);
+  // Content: slices of one pseudo-random pool at random offsets, each file prefixed with its
+  // index, so no two files are equal and none is trivially compressible.
+  const pool = Buffer.alloc(16 << 20);
+  for (let i = 0; i < pool.length; i += 4) pool.writeUInt32LE(Math.floor(random() * 4294967296), i);
+  const dirs: string[] = [];
+  for (let t = 0; t < shape.top; t++) {
+    for (let s = 0; s < shape.sub; s++) {
+      const rel = `d${String(t).padStart(2, '0')}/s${String(s).padStart(2, '0')}`;
+      mkdirSync(join(root, rel), { recursive: true });
+      dirs.push(rel);
+    }
+  }
+  const filesIn: string[][] = dirs.map(() => []);
+  let bytes = 0;
+  for (let i = 0; i < shape.files; i++) {
+    const d = Math.floor(random() * dirs.length);
+    const size = Math.floor(shape.minSize * (shape.maxSize / shape.minSize) ** (random() ** shape.skew));
+    const head = Buffer.from(`file ${i}\n`);
+    const off = Math.floor(random() * (pool.length - size));
+    const body = pool.subarray(off, off + Math.max(0, size - head.length));
+    const name = `f${i}.${EXTENSIONS[i % EXTENSIONS.length]}`;
+    const file = join(root, dirs[d]!, name);
+    writeFileSync(file, Buffer.concat([head, body]));
+    if (i % 16 === 0) chmodSync(file, 0o755);
+    filesIn[d]!.push(name);
+    bytes += head.length + body.length;
+  }
+  for (let k = 0; k < shape.symlinks; k++) {
+    const d = Math.floor(random() * dirs.length);
+    const siblings = filesIn[d]!;
+    // Mostly links to a sibling file, some to another directory (as /lib -> usr/lib).
+    const target =
+      k % 8 === 0 || siblings.length === 0
+        ? `../../${dirs[Math.floor(random() * dirs.length)]!}`
+        : siblings[Math.floor(random() * siblings.length)]!;
+    symlinkSync(target, join(root, dirs[d]!, `l${k}`));
+  }
+  return { bytes, files: shape.files, dirs: dirs.length + shape.top, symlinks: shape.symlinks };
+}
+
+const EXTENSIONS = ['so', 'py', 'conf', 'h', 'mo', 'gz', 'txt', 'pem'];
+
+const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+
+/** Fisher-Yates, in place. */
+function shuffle<T>(items: T[], random: () => number): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+  return items;
+}
