@@ -8,7 +8,7 @@
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Emit, SkipReason, TargetStatus } from './events.ts';
+import type { Emit, FailureReason, SkipReason, TargetStatus } from './events.ts';
 import { explainChange, hashRecord, type FingerprintRecord } from './fingerprint.ts';
 import type { TargetGraph } from './graph.ts';
 import type { Digest, Fingerprint, TargetId } from './ids.ts';
@@ -446,7 +446,7 @@ class Build {
 
   private fail(
     id: TargetId,
-    f: { reason: 'recipe-failed' | 'output-unstorable' | 'input-missing' | 'tool-missing'; message: string; exitCode?: number; hint?: string; tail?: string[]; logPath?: string; durationMs?: number },
+    f: { reason: FailureReason; message: string; exitCode?: number; hint?: string; tail?: string[]; logPath?: string; durationMs?: number },
   ): void {
     this.failed = true;
     this.outcomes.set(id, { status: 'failed', ...(f.durationMs !== undefined && { durationMs: f.durationMs }) });

@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { register, type NamespacedUnregister } from 'tsx/esm/api';
-import { fail, ok, type Diagnostic, type Result, type SourceLocation } from '../core/diagnostic.ts';
+import { fail, ok, type Diagnostic, type Result } from '../core/diagnostic.ts';
+import { stackLocation } from '../dsl/location.ts';
 import { isTargetDef, type TargetDef } from '../dsl/target.ts';
 import { isProfileValue, type ProfilesDecl } from '../dsl/profile.ts';
 import { registerMkimageResolution } from './resolve-hook.ts';
@@ -112,22 +113,11 @@ function loadError(e: unknown, file: string): Diagnostic {
     if (m) return { message: `syntax error: ${m[4]}`, at: { file: m[1]!, line: Number(m[2]), column: Number(m[3]) + 1 } };
   }
   const message = lines[0]!;
-  const at = stackLocation(e);
+  // A file that exists: node's internal frames name paths that are not on disk.
+  const at = stackLocation(e instanceof Error ? e.stack ?? '' : '', existsSync);
   const syntax = /^(?:Transform failed|SyntaxError)/.test(message) || e instanceof SyntaxError;
   return {
     message: syntax ? `syntax error: ${message}` : `error while loading the profile: ${message}`,
     at: at ?? { file, line: 1 },
   };
-}
-
-function stackLocation(e: unknown): SourceLocation | undefined {
-  const stack = e instanceof Error ? e.stack ?? '' : '';
-  for (const line of stack.split('\n')) {
-    const m = /\(?((?:file:\/\/)?\/[^():]+?):(\d+):(\d+)\)?$/.exec(line.trim());
-    if (!m || m[1]!.includes('/node_modules/')) continue;
-    const f = m[1]!.startsWith('file://') ? fileURLToPath(m[1]!) : m[1]!;
-    if (!existsSync(f)) continue;
-    return { file: f, line: Number(m[2]), column: Number(m[3]) };
-  }
-  return undefined;
 }
