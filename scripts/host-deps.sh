@@ -4,7 +4,7 @@
 set -eu
 PACKAGES="util-linux mount coreutils acl attr libcap2-bin git graphviz
   debian-archive-keyring dosfstools grub-common grub-efi-amd64-bin isolinux mmdebstrap mtools openssl
-  ovmf qemu-system-x86 squashfs-tools syslinux-common tar xorriso zstd"
+  ovmf qemu-system-x86 squashfs-tools syslinux-common tar tmux xorriso zstd"
 missing=""
 for p in $PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
