@@ -3,8 +3,9 @@
 // exit into a RecipeFailure with a hint.
 
 import { existsSync } from 'node:fs';
-import { execa } from 'execa';
 import { RecipeFailure } from '../core/target.ts';
+
+export { toolVersion } from './tool-version.ts';
 
 export interface RunOptions {
   readonly cwd: string;
@@ -20,6 +21,8 @@ const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
 const KILL_GRACE_MS = 3000;
 
 export async function run(file: string, args: readonly string[], o: RunOptions): Promise<void> {
+  // Loaded on first use: a build where everything is cached runs no command.
+  const { execa } = await import('execa');
   if (o.signal.aborted) throw o.signal.reason;
   // If mkimage itself is killed outright (SIGKILL), the command dies with it, not orphaned.
   const [cmd, argv] = SETPRIV ? [SETPRIV, ['--pdeathsig', 'KILL', '--', file, ...args]] : [file, args];
@@ -78,13 +81,4 @@ function hintFor(cause: Error): string {
   if (code === 'ENOENT') return 'is the program installed and on PATH?';
   if (code === 'EACCES') return 'is it executable?';
   return 'see the log';
-}
-
-/** First line a tool prints for its version flag: what goes into fingerprints. */
-export async function toolVersion(file: string, args: readonly string[]): Promise<string> {
-  const r = await execa(file, args, { reject: false, all: true, stdin: 'ignore' });
-  if (r.exitCode === undefined || (r.failed && !r.all)) {
-    throw new Error(`cannot run ${[file, ...args].join(' ')}: ${r.shortMessage ?? 'failed'}`);
-  }
-  return (r.all ?? '').split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
 }

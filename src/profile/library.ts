@@ -81,6 +81,7 @@ export async function loadLibrary(root: string, decl: ProfilesDecl, loader: Modu
   };
 
   const featuresDir = resolve(root, decl.features);
+  const featureDirs: Array<[name: string, dir: string, file: string]> = [];
   for (const name of existsSync(featuresDir) ? readdirSync(featuresDir).sort() : []) {
     const dir = join(featuresDir, name);
     if (!statSync(dir).isDirectory()) continue;
@@ -92,7 +93,15 @@ export async function loadLibrary(root: string, decl: ProfilesDecl, loader: Modu
         hint: `every feature folder declares its use/${name} mixins in feature.ts: export default feature({ ... })`,
       });
     }
-    const imported = await loader.import(file);
+    featureDirs.push([name, dir, file]);
+  }
+  const distrosDir = resolve(root, decl.distros);
+  const distroFiles = (existsSync(distrosDir) ? readdirSync(distrosDir).filter((f) => f.endsWith('.ts')).sort() : []).map((name) => join(distrosDir, name));
+  // Imported all at once (the loader answers them in parallel), then taken in name order.
+  const imports = new Map([...featureDirs.map(([, , file]) => file), ...distroFiles].map((file) => [file, loader.import(file)] as const));
+
+  for (const [name, dir, file] of featureDirs) {
+    const imported = await imports.get(file)!;
     if (!imported.ok) return imported;
     const decl = imported.value.exports.default;
     if (!isProfileValue(decl) || decl.kind !== 'feature') {
@@ -118,10 +127,8 @@ export async function loadLibrary(root: string, decl: ProfilesDecl, loader: Modu
     features.set(name, info.value);
   }
 
-  const distrosDir = resolve(root, decl.distros);
-  for (const name of existsSync(distrosDir) ? readdirSync(distrosDir).filter((f) => f.endsWith('.ts')).sort() : []) {
-    const file = join(distrosDir, name);
-    const imported = await loader.import(file);
+  for (const file of distroFiles) {
+    const imported = await imports.get(file)!;
     if (!imported.ok) return imported;
     for (const value of exportedNodes(imported.value.exports)) {
       if (value.kind === 'mixin') {

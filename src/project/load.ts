@@ -1,19 +1,24 @@
-// Loads a Targetfile with the TypeScript loader, fresh each time (watch mode reloads), and
-// collects the targets it exports. Loader and runtime errors become diagnostics with the
-// file and line at fault.
+// Loads a Targetfile through mkimage's TypeScript hooks (load-hooks.js), fresh each time
+// (watch mode reloads), and collects the targets it exports. Loader and runtime errors become
+// diagnostics with the file and line at fault.
 
 import { existsSync } from 'node:fs';
+import { register } from 'node:module';
 import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { register, type NamespacedUnregister } from 'tsx/esm/api';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { fail, ok, type Diagnostic, type Result } from '../core/diagnostic.ts';
 import { stackLocation } from '../dsl/location.ts';
 import { isTargetDef, type TargetDef } from '../dsl/target.ts';
 import { isProfileValue, type ProfilesDecl } from '../dsl/profile.ts';
-import { registerMkimageResolution } from './resolve-hook.ts';
 
 /** mkimage's own sources: imported by every profile, never the user's to watch. */
 const OWN_SOURCES = fileURLToPath(new URL('..', import.meta.url));
+/** What `import ... from 'mkimage'` means in a profile: this checkout's DSL. */
+const DSL_URL = new URL('../dsl/index.ts', import.meta.url).href;
+const HOOKS_URL = new URL('./load-hooks.js', import.meta.url);
+/** The query parameter load-hooks.js tells loads apart by. */
+const LOAD = 'mkimage-load';
 
 export interface LoadedProject {
   readonly file: string;
@@ -45,41 +50,69 @@ export interface ImportedModule {
   readonly exports: Record<string, unknown>;
 }
 
-let generation = 0;
+export interface LoaderOptions {
+  /** Where compiled profiles are kept between runs; the first loader of a process decides. */
+  readonly cacheDir?: string;
+}
+
+/** Hooks stay for the life of the process: registered by the first loader. */
+let hooks: MessagePort | undefined;
+/** Open loaders by their load number, to hand each the files it imported. */
+const open = new Map<string, ModuleLoader>();
+let loads = 0;
+
+function registerHooks(cacheDir: string | undefined): MessagePort {
+  const { port1, port2 } = new MessageChannel();
+  port1.unref();
+  // Stack traces of profiles then name TypeScript lines (the DSL reads call sites from them).
+  process.setSourceMapsEnabled(true);
+  register(HOOKS_URL, { data: { dsl: DSL_URL, cacheDir, port: port2 }, transferList: [port2] });
+  return port1;
+}
 
 /**
- * Imports TypeScript modules fresh: each loader is a new module namespace, so a reload sees
- * every edit (no stale module cache), while the files of one load share their imports.
+ * Imports TypeScript modules fresh: each loader is a new set of module instances, so a reload
+ * sees every edit (no stale module cache), while the files of one load share their imports.
  */
 export class ModuleLoader {
   /** Every local file imported so far (what watch mode watches). */
   readonly modules = new Set<string>();
-  private readonly api: NamespacedUnregister;
+  private readonly load = String(++loads);
 
-  constructor() {
-    registerMkimageResolution();
-    this.api = register({
-      namespace: `mkimage-${process.pid}-${++generation}`,
-      onImport: (url) => {
-        if (!url.startsWith('file://') || url.includes('/node_modules/')) return;
-        const path = fileURLToPath(url.split('?')[0]!);
-        if (!path.startsWith(OWN_SOURCES)) this.modules.add(path);
-      },
-    });
+  constructor(options: LoaderOptions = {}) {
+    hooks ??= registerHooks(options.cacheDir);
+    open.set(this.load, this);
+    performance.mark('TypeScript loader registered');
   }
 
   /** Loader and runtime errors become diagnostics with the file and line at fault. */
   async import(file: string): Promise<Result<ImportedModule>> {
     this.modules.add(file);
+    const url = pathToFileURL(file);
+    url.searchParams.set(LOAD, this.load);
     try {
-      return ok({ exports: (await this.api.import(file, import.meta.url)) as Record<string, unknown> });
+      return ok({ exports: (await import(url.href)) as Record<string, unknown> });
     } catch (e) {
       return fail(loadError(e, file));
+    } finally {
+      takeImported();
     }
   }
 
   async close(): Promise<void> {
-    await this.api.unregister();
+    takeImported();
+    open.delete(this.load);
+  }
+}
+
+/**
+ * The hooks post each file they load before answering for it, so once an import settles,
+ * every file it loaded is waiting on the port.
+ */
+function takeImported(): void {
+  for (let m = receiveMessageOnPort(hooks!); m; m = receiveMessageOnPort(hooks!)) {
+    const { load, file } = m.message as { load: string; file: string };
+    if (!file.startsWith(OWN_SOURCES)) open.get(load)?.modules.add(file);
   }
 }
 

@@ -1,10 +1,11 @@
 // Type-checks a project's profile files (the Targetfile, conf.d/, features/) with the
 // TypeScript compiler: the loader only strips types, so a wrong type would otherwise pass
-// silently. The result is cached by the files' content, so an unchanged project pays once.
+// silently. A clean result is cached by the content of every file the check read, so an
+// unchanged project pays once and never loads the compiler again.
 
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type ts from 'typescript';
 import { createRequire } from 'node:module';
@@ -12,8 +13,11 @@ import type { Diagnostic } from '../core/diagnostic.ts';
 
 const DSL_INDEX = fileURLToPath(new URL('../dsl/index.ts', import.meta.url));
 
-/** The compiler is large (a third of a second to load): it is loaded only on a cache miss. */
-const TS_VERSION = (createRequire(import.meta.url)('typescript/package.json') as { version: string }).version;
+const require = createRequire(import.meta.url);
+const version = (pkg: string): string => (require(`${pkg}/package.json`) as { version: string }).version;
+
+/** Bump when OPTIONS change: a clean result under other options proves nothing. */
+const CHECK_VERSION = '2';
 
 const OPTIONS = (t: typeof ts): ts.CompilerOptions => ({
   target: t.ScriptTarget.ES2022,
@@ -28,16 +32,26 @@ const OPTIONS = (t: typeof ts): ts.CompilerOptions => ({
   paths: { mkimage: [DSL_INDEX] },
 });
 
+/** What a clean check is remembered by. */
+interface CleanCheck {
+  /** Hash of the compiler, these options, and the path and content of the profiles and of `reads`. */
+  readonly digest: string;
+  /**
+   * The other files outside node_modules the check read: mkimage's DSL and whatever it imports,
+   * types included (a type-only import leaves no trace at run time). Packages count by version.
+   */
+  readonly reads: readonly string[];
+}
+
 /**
  * The first type error in the given files (not in mkimage's own sources), or undefined.
- * `cacheFile` remembers the content hash of files that checked clean.
+ * `cacheFile` remembers a clean check.
  */
 export async function typecheck(files: readonly string[], cacheFile?: string): Promise<Diagnostic | undefined> {
-  const key = createHash('sha256').update(TS_VERSION);
-  for (const f of [...files].sort()) key.update(`${f}\0`).update(readFileSync(f)).update('\0');
-  const digest = key.digest('hex');
-  if (cacheFile && existsSync(cacheFile) && readFileSync(cacheFile, 'utf8') === digest) return undefined;
+  const cached = cacheFile ? readClean(cacheFile) : undefined;
+  if (cached && digestOf(files, cached.reads) === cached.digest) return undefined;
 
+  // The compiler is large (a third of a second to load): only a miss loads it.
   const ts = (await import('typescript')).default;
   const options = OPTIONS(ts);
   const program = ts.createProgram({ rootNames: [...files], options, host: ts.createCompilerHost(options) });
@@ -47,10 +61,42 @@ export async function typecheck(files: readonly string[], cacheFile?: string): P
     .find((d) => d.category === ts.DiagnosticCategory.Error && (!d.file || mine.has(d.file.fileName)));
   if (found) return toDiagnostic(ts, found);
   if (cacheFile) {
-    mkdirSync(dirname(cacheFile), { recursive: true });
-    writeFileSync(cacheFile, digest);
+    const reads = program
+      .getSourceFiles()
+      .map((f) => f.fileName)
+      .filter((f) => !mine.has(f) && !f.split('/').includes('node_modules'));
+    const digest = digestOf(files, reads);
+    if (digest) writeClean(cacheFile, { digest, reads });
   }
   return undefined;
+}
+
+/** Undefined when a file is gone: then the check runs again. */
+function digestOf(files: readonly string[], reads: readonly string[]): string | undefined {
+  const key = createHash('sha256').update(`${CHECK_VERSION}\0${version('typescript')}\0${version('@types/node')}\0`);
+  try {
+    for (const f of [...new Set([...files, ...reads])].sort()) key.update(`${f}\0`).update(readFileSync(f)).update('\0');
+  } catch {
+    return undefined;
+  }
+  return key.digest('hex');
+}
+
+function readClean(file: string): CleanCheck | undefined {
+  try {
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<CleanCheck>;
+    return typeof parsed.digest === 'string' && Array.isArray(parsed.reads) ? (parsed as CleanCheck) : undefined;
+  } catch {
+    // Absent, or written by an older mkimage (a bare digest): check again.
+    return undefined;
+  }
+}
+
+function writeClean(file: string, check: CleanCheck): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = join(dirname(file), `.typecheck-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  writeFileSync(tmp, `${JSON.stringify(check)}\n`);
+  renameSync(tmp, file);
 }
 
 function toDiagnostic(ts: typeof import('typescript'), d: ts.Diagnostic): Diagnostic {
