@@ -4,8 +4,12 @@
 //   <root>/VERSION
 //   <root>/trees/<digest>/tree/           the artifact, exactly (owners, modes, xattrs, mtimes, links)
 //   <root>/trees/<digest>/manifest.json   its TreeManifest + digest + createdAt
-//   <root>/trees/<digest>/info.json       { digest, files, bytes, createdAt }: list/gc without
-//                                         parsing a manifest of 50k entries
+//   <root>/trees/<digest>/info.json       { digest, files, bytes, createdAt, base?, ownBytes? }:
+//                                         list without parsing a manifest of 50k entries
+//
+// An entry put() from an overlay over another entry (its base) hardlinks the files it did not
+// change to the base's: entries are never written, so sharing inodes is safe, and removing
+// one leaves the other whole. gc counts each shared file once (disk-usage.ts).
 //   <root>/trees/<digest>/used            empty; its mtime is the last use (LRU)
 //   <root>/actions/<key>.json             action cache: fingerprint -> { digest, createdAt, durationMs, ... }
 //   <root>/state/<name>.json              small documents of the engine
@@ -22,12 +26,14 @@
 // exclusive side and so never remove an entry a running build has found or restored.
 
 import { existsSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { lstat, mkdir, readdir, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, realpath, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { isDigest, type Digest } from '../core/ids.ts';
+import { DiskUsage } from './disk-usage.ts';
 import { errnoCode, StoreError } from './errors.ts';
 import { Locks, type Release } from './locks.ts';
 import { bindReadOnly, mountsUnder, unmountUnder } from './mounts.ts';
+import { foldOverlay, overlayLayers, overlayOptionsProblem, type OverlayLayers } from './overlay-fold.ts';
 import { isAlive, ownerTag, parseOwnerTag, self } from './process-identity.ts';
 import { restoreTree, type Restored, type RestoreMethod } from './restore.ts';
 import { runOrThrow } from './run.ts';
@@ -67,6 +73,10 @@ export interface PutResult {
   readonly manifest: TreeManifest;
   /** The entry was there already (same content stored before, perhaps by another process). */
   readonly existed: boolean;
+  /** put() of an overlay mount folded onto its lower entry (see put()): that entry. */
+  readonly derivedFrom?: Digest;
+  /** put() of an overlay mount that was copied instead: why it could not be folded. */
+  readonly copiedBecause?: string;
 }
 
 /**
@@ -110,6 +120,10 @@ export interface EntryInfo {
   readonly digest: Digest;
   /** Regular-file bytes, hardlinks counted once (the manifest's `bytes`). */
   readonly bytes: number;
+  /** Stored from an overlay over this entry: the files it did not change are that entry's. */
+  readonly base?: Digest;
+  /** With base: bytes of the files it has of its own. */
+  readonly ownBytes?: number;
   readonly files: number;
   /** ms since the epoch. */
   readonly createdAt: number;
@@ -142,8 +156,9 @@ export interface VerifyResult {
 }
 
 export interface GcResult {
-  /** lastUsed: ms since the epoch. */
+  /** bytes: what evicting it freed (its files no entry kept links); lastUsed: ms since the epoch. */
   readonly evicted: readonly { readonly digest: Digest; readonly bytes: number; readonly lastUsed: number }[];
+  /** What the kept entries take, shared files counted once. */
   readonly keptBytes: number;
 }
 
@@ -217,10 +232,17 @@ export class LocalStore {
    * Store the tree at `treeDir` (a directory inside this store's tmp/, e.g. a scratch dir;
    * it is moved, not copied) under its digest. Publishing is one rename, so readers never
    * see a partial entry; if the same content is already there, ours is discarded.
+   *
+   * `treeDir` may also be an overlay mount (index=on, redirect_dir=off, metacopy=off) whose
+   * lower layer is an entry of this store and whose upper and work dirs are in tmp/: the tree
+   * it shows is stored, the untouched files as hardlinks of that entry's (overlay-fold.ts),
+   * and the mount is consumed. Any other overlay mount is copied, then unmounted.
    */
   async put(treeDir: string): Promise<PutResult> {
     const abs = await this.#insideTmp(treeDir);
-    if (mountsUnder(abs).length > 0) throw new StoreError('busy', `${treeDir} has mounts inside it; unmount them before put()`);
+    const mounts = mountsUnder(abs);
+    if (mounts.length === 1 && mounts[0]!.path === abs && mounts[0]!.fstype === 'overlay') return this.#putOverlay(abs, mounts[0]!.superOptions);
+    if (mounts.length > 0) throw new StoreError('busy', `${treeDir} has mounts inside it; unmount them before put()`);
     const stage = this.#tmpName('put');
     await mkdir(stage);
     const staged = join(stage, 'tree');
@@ -234,6 +256,76 @@ export class LocalStore {
       await this.#removeTree(stage);
       throw err;
     }
+    return this.#publish(stage, manifest, {});
+  }
+
+  /** put() of an overlay mount at `merged`: folded onto its lower entry if it can be, else copied. */
+  async #putOverlay(merged: string, superOptions: readonly string[]): Promise<PutResult> {
+    const stage = this.#tmpName('put');
+    await mkdir(stage);
+    const staged = join(stage, 'tree');
+    try {
+      const foldable = await this.#foldable(merged, superOptions);
+      let problem = 'problem' in foldable ? foldable.problem : undefined;
+      if (!('problem' in foldable)) {
+        const through = join(stage, 'through');
+        await mkdir(through);
+        const folded = await foldOverlay({
+          layers: foldable.layers,
+          base: this.treePath(foldable.base),
+          baseManifest: await this.manifest(foldable.base),
+          dest: staged,
+          scratch: through,
+          unmount: () => unmountUnder(merged),
+        });
+        await rm(through, { recursive: true, force: true });
+        if (folded.folded) {
+          await rmdir(merged);
+          const published = await this.#publish(stage, folded.manifest, { base: foldable.base, ownBytes: folded.ownBytes });
+          return { ...published, derivedFrom: foldable.base };
+        }
+        problem = folded.reason;
+      }
+      await runOrThrow('cp', ['-a', '--reflink=auto', '--no-target-directory', merged, staged]);
+      await unmountUnder(merged);
+      await rmdir(merged);
+      return { ...(await this.#publish(stage, await scanTree(staged), {})), ...(problem !== undefined && { copiedBecause: problem }) };
+    } catch (err) {
+      await this.#removeTree(stage);
+      throw err;
+    }
+  }
+
+  /** The mount's layers and the entry its lower layer is, or why it cannot be folded. */
+  async #foldable(merged: string, superOptions: readonly string[]): Promise<{ layers: OverlayLayers; base: Digest } | { problem: string }> {
+    const layers = overlayLayers(merged, superOptions);
+    if (!layers) return { problem: 'no layers in its options' };
+    const problem = overlayOptionsProblem(superOptions) ?? (await this.#outsideTmp(layers.upper, layers.work));
+    if (problem !== undefined) return { problem };
+    const base = await this.#entryOf(layers.lower);
+    return base ? { layers, base } : { problem: `its lower layer ${layers.lower} is no entry of this store` };
+  }
+
+  /** The entry whose tree `path` is (through trees/ or a read-only view of it), if any. */
+  async #entryOf(path: string): Promise<Digest | undefined> {
+    const m = /\/([0-9a-f]{64})\/tree\/?$/.exec(path);
+    const digest = m?.[1];
+    if (digest === undefined || !isDigest(digest) || !this.has(digest)) return undefined;
+    const [a, b] = await Promise.all([lstat(path, { bigint: true }), lstat(this.treePath(digest), { bigint: true })]).catch(() => []);
+    return a && b && a.dev === b.dev && a.ino === b.ino ? digest : undefined;
+  }
+
+  /** Why the dirs cannot take part in a rename into trees/ (not in tmp/), or undefined. */
+  async #outsideTmp(...dirs: string[]): Promise<string | undefined> {
+    for (const d of dirs) {
+      const rel = relative(this.#tmpRoot, await realpath(d));
+      if (rel.startsWith('..') || rel === '') return `${d} is not inside ${this.#tmpRoot}`;
+    }
+    return undefined;
+  }
+
+  /** Names `stage/tree` by its manifest and moves the entry into trees/ (or drops it if there). */
+  async #publish(stage: string, manifest: TreeManifest, derived: { base?: Digest; ownBytes?: number }): Promise<PutResult> {
     const digest = treeDigest(manifest);
     if (this.has(digest)) {
       await this.#removeTree(stage);
@@ -243,7 +335,7 @@ export class LocalStore {
     const createdAt = Date.now();
     const stored: StoredManifest = { digest, createdAt, files: manifest.files, bytes: manifest.bytes, entries: manifest.entries };
     await writeFile(join(stage, 'manifest.json'), JSON.stringify(stored));
-    await writeFile(join(stage, 'info.json'), JSON.stringify({ digest, files: manifest.files, bytes: manifest.bytes, createdAt }));
+    await writeFile(join(stage, 'info.json'), JSON.stringify({ digest, files: manifest.files, bytes: manifest.bytes, createdAt, ...derived }));
     await writeFile(join(stage, 'used'), '');
     if (this.#options.durable) await runOrThrow('sync', ['-f', stage]);
     try {
@@ -346,32 +438,35 @@ export class LocalStore {
         files: typeof rec.files === 'number' ? rec.files : 0,
         createdAt: created,
         lastUsedAt: (mtimeOf(join(dir, 'used'))) ?? created,
+        ...(typeof rec.base === 'string' && isDigest(rec.base) && { base: rec.base }),
+        ...(typeof rec.ownBytes === 'number' && { ownBytes: rec.ownBytes }),
       });
     }
     return out;
   }
 
   /**
-   * Evict least-recently-used entries until the store holds at most `maxBytes` (as counted
-   * by the manifests), and the action records that point at them. Waits for the exclusive
-   * lock, i.e. until no build holds the store.
+   * Evict least-recently-used entries until the store holds at most `maxBytes` (regular-file
+   * bytes, each inode counted once however many entries share it: see DiskUsage), and the
+   * action records that point at them. Waits for the exclusive lock, i.e. until no build
+   * holds the store. Entries share only files, never write them, so evicting one never
+   * changes another.
    */
   async gc(options: { readonly maxBytes: number; readonly signal?: AbortSignal }): Promise<GcResult> {
     const graves: string[] = [];
     const release = await this.acquireExclusive(options.signal);
     try {
       const entries = await this.list();
-      let kept = entries.reduce((n, e) => n + e.bytes, 0);
+      const usage = await DiskUsage.of(new Map(entries.map((e) => [e.digest, this.treePath(e.digest)])), options.signal);
       const evicted: { digest: Digest; bytes: number; lastUsed: number }[] = [];
       const oldestFirst = [...entries].sort((a, b) => a.lastUsedAt - b.lastUsedAt || (a.digest < b.digest ? -1 : 1));
       for (const e of oldestFirst) {
-        if (kept <= options.maxBytes) break;
+        if (usage.total <= options.maxBytes) break;
         graves.push(...(await this.#moveOut(e.digest)));
-        kept -= e.bytes;
-        evicted.push({ digest: e.digest, bytes: e.bytes, lastUsed: e.lastUsedAt });
+        evicted.push({ digest: e.digest, bytes: usage.evict(e.digest), lastUsed: e.lastUsedAt });
       }
       await this.#dropActions(new Set(evicted.map((e) => e.digest)));
-      return { evicted, keptBytes: kept };
+      return { evicted, keptBytes: usage.total };
     } finally {
       await release();
       // Deleting takes long; builds need not wait for it.

@@ -11,6 +11,8 @@ export interface MountPoint {
   /** Canonical absolute path, unescaped. */
   readonly path: string;
   readonly fstype: string;
+  /** The file system's own options (the last field), split at commas and unescaped. */
+  readonly superOptions: readonly string[];
 }
 
 /** The mount table of this process's mount namespace. */
@@ -21,7 +23,9 @@ export function readMounts(): MountPoint[] {
     const f = line.split(' ');
     const sep = f.indexOf('-', 6);
     if (f.length < 5 || sep < 0) continue;
-    out.push({ id: Number(f[0]), path: unescape(f[4]!), fstype: f[sep + 1] ?? '' });
+    // Commas inside values come escaped (\054), so splitting first is safe.
+    const superOptions = (f[sep + 3] ?? '').split(',').map(unescape);
+    out.push({ id: Number(f[0]), path: unescape(f[4]!), fstype: f[sep + 1] ?? '', superOptions });
   }
   return out;
 }

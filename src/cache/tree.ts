@@ -94,12 +94,19 @@ function entryJson(e: TreeEntry): string {
   return `${out}}`;
 }
 
-/** What the walk keeps of one path until the manifest is assembled. */
-interface Found {
-  /** The entry without sha256 and link, which are known only at the end. */
+/**
+ * One path of a tree, described, with what identifies its inode: paths of regular files
+ * with the same `inode` are one file (hardlinks). Files without one are on their own.
+ */
+export interface Described {
+  /** The entry without link, which assemble() fills in (the walk sets sha256 last). */
   readonly entry: { -readonly [K in keyof TreeEntry]: TreeEntry[K] };
-  /** Regular files with more than one link: `dev:ino`, to find the hardlink groups. */
+  /** Regular files that may have other links: e.g. `dev:ino`. */
   readonly inode: string | undefined;
+}
+
+/** What the walk keeps of one path until the manifest is assembled. */
+interface Found extends Described {
   /** Regular files: index of the inode's content hash in the HashPool's results. */
   readonly hash: number | undefined;
 }
@@ -127,11 +134,20 @@ export async function scanTree(root: string): Promise<TreeManifest> {
   } finally {
     await pool.close();
   }
+  for (const f of found) if (f.entry.type === 'file') f.entry.sha256 = hashes[f.hash!];
+  return assemble(describe('.', root, rootSt, undefined), found);
+}
+
+/**
+ * The manifest of a root and its paths in any order: sorted, hardlinks pointed at the first
+ * path of their inode, sizes summed.
+ */
+export async function assemble(root: Described, paths: Described[]): Promise<TreeManifest> {
   // Plain UTF-16 order equals UTF-8 byte order unless a name has a char >= U+D800 (rare):
   // then the slower exact comparison.
-  const exact = found.some((f) => HIGH_CHARS.test(f.entry.path));
-  found.sort(exact ? (a, b) => compareUtf8(a.entry.path, b.entry.path) : (a, b) => (a.entry.path < b.entry.path ? -1 : 1));
-  found.unshift(describe('.', root, rootSt, undefined));
+  const exact = paths.some((f) => HIGH_CHARS.test(f.entry.path));
+  paths.sort(exact ? (a, b) => compareUtf8(a.entry.path, b.entry.path) : (a, b) => (a.entry.path < b.entry.path ? -1 : 1));
+  paths.unshift(root);
 
   // The first path of each inode in sorted order (so independent of readdir order) is the
   // one the later ones point at.
@@ -140,10 +156,9 @@ export async function scanTree(root: string): Promise<TreeManifest> {
   let bytes = 0;
   const entries: TreeEntry[] = [];
   const pause = slicer();
-  for (const { entry, inode, hash } of found) {
+  for (const { entry, inode } of paths) {
     if (entry.type === 'file') {
       files++;
-      entry.sha256 = hashes[hash!];
       const first = inode === undefined ? undefined : firstOfInode.get(inode);
       if (first !== undefined) entry.link = first;
       else bytes += entry.size!;
@@ -248,7 +263,7 @@ function slicer(): () => Promise<void> | undefined {
   };
 }
 
-function entryType(st: BigIntStats): EntryType {
+export function entryType(st: BigIntStats): EntryType {
   if (st.isFile()) return 'file';
   if (st.isDirectory()) return 'dir';
   if (st.isSymbolicLink()) return 'symlink';
@@ -259,7 +274,7 @@ function entryType(st: BigIntStats): EntryType {
 }
 
 /** Linux's dev_t encoding (glibc gnu_dev_major/minor). */
-function devNumbers(rdev: bigint): [number, number] {
+export function devNumbers(rdev: bigint): [number, number] {
   const major = ((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn);
   const minor = (rdev & 0xffn) | ((rdev >> 12n) & ~0xffn);
   return [Number(major), Number(minor)];
