@@ -1,9 +1,9 @@
-// One generated project's engine figures, in a process of its own so that its RSS is its
-// own: `node --import tsx bench/engine-graph.ts PROJECT_DIR STORE_DIR`. Loads the Targetfile
-// as the CLI does (openProject), then builds it cold (empty store), as a no-op (nothing
-// changed) and after one change (one input edited mid-graph); each build is a new build()
-// wired as src/cli/build-command.ts wires it, its state read from and written to the store.
-// Prints one JSON figure per line on stdout; bench/engine.ts runs it.
+// One build of a generated project, in a process of its own, so that its RSS is what a
+// `mkimage` run doing that build would see: `node --import tsx bench/engine-graph.ts
+// PROJECT_DIR STORE_DIR PHASE [CHANGED]`. Loads the Targetfile as the CLI does (openProject),
+// then runs one build() wired as src/cli/build-command.ts wires it, its state read from and
+// written to the store: cold (empty store), noop (nothing changed) or one-change (CHANGED's
+// input was edited). Prints one JSON line on stdout; bench/engine.ts runs it and checks it.
 
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
@@ -18,13 +18,30 @@ import type { TargetGraph } from '../src/core/graph.ts';
 import type { TargetId } from '../src/core/ids.ts';
 import { parseState } from '../src/core/state.ts';
 import type { ArtifactStore } from '../src/core/store.ts';
-import { dependents, editInput, readDag } from './generate.ts';
-import { collectGarbage, profiled, progress, round, RssPeak, toMb, type Report } from './measure.ts';
+import { readDag } from './generate.ts';
+import { profiled, progress, round, RssPeak, toMb } from './measure.ts';
 import { TempDirs } from './temp.ts';
 
 const JOBS = availableParallelism();
 
-async function graphFigures(dir: string, storeRoot: string, report: Report, temp: TempDirs): Promise<void> {
+export type Phase = 'cold' | 'noop' | 'one-change';
+
+/** What one process reports: bench/engine.ts turns runs of these into figures. */
+export type PhaseReport = Built['figure'] & {
+  readonly phase: Phase;
+  readonly shape: string;
+  readonly targets: number;
+  readonly goals: number;
+  readonly jobs: number;
+  /** Loading the Targetfile into a checked graph, as every CLI run does first. */
+  readonly load_ms: number;
+  readonly counts: Built['counts'];
+  /** Recipe durations as the engine reports them (recipe plus storing its output), summed. */
+  readonly recipes_ms: number;
+  readonly changed_recipe_ms: number | null;
+};
+
+async function phaseFigure(dir: string, storeRoot: string, phase: Phase, changed: string | undefined, temp: TempDirs): Promise<PhaseReport> {
   const dag = readDag(dir);
   const n = dag.names.length;
 
@@ -43,69 +60,25 @@ async function graphFigures(dir: string, storeRoot: string, report: Report, temp
   const { graph, loaded } = opened.value;
   const goals = graph.sinks();
   expect(graph.ids().length === n, `the Targetfile declares ${graph.ids().length} targets, dag.json ${n}`);
-  const common = { shape: dag.shape, targets: n, goals: goals.length, jobs: JOBS };
   // The CLI keys a project's state by its Targetfile's path: the same key lets a CLI run
   // after these builds find their state.
   const project = createHash('sha256').update(loaded.file).digest('hex').slice(0, 16);
   const session: Session = { shape: dag.shape, graph, goals, root: loaded.root, storeRoot, project, temp };
-
-  progress(`${dag.shape}: cold build of ${n} targets`);
-  const cold = await buildOnce(session, 'cold');
-  expect(cold.counts.succeeded === n, `${dag.shape} cold: ${n} targets should run, ${cold.counts.succeeded} did`);
-  report({ bench: 'engine.cold', ...common, ...cold.figure, ran: cold.counts.succeeded, cached: cold.counts.cached, load_ms: round(loadMs) });
-
-  // The machine may be shared: the fast builds run REPEAT times; a figure gives the fastest
-  // run (the least disturbed), every run's ms, and the highest RSS of them.
-  progress(`${dag.shape}: no-op builds`);
-  const noops: Built[] = [];
-  for (let i = 0; i < REPEAT; i++) {
-    const noop = await buildOnce(session, `noop-${i + 1}`);
-    expect(noop.counts.cached === n, `${dag.shape} no-op: ${n} targets should be cached, ${noop.counts.cached} were`);
-    noops.push(noop);
-  }
-  const noop = fastest(noops);
-  report({ bench: 'engine.noop', ...common, ...noop.figure, ...spread(noops), ran: noop.counts.succeeded, cached: noop.counts.cached });
-
-  // A target in the middle that has dependents, edited again before each run: its output
-  // changes, they rerun and produce the same output as before, and the rebuild stops there.
-  const after = dependents(dag);
-  let changed = Math.floor(n / 2);
-  while (after[changed]!.length === 0) changed++;
-  const name = dag.names[changed]!;
-  const expected = 1 + after[changed]!.length;
-  progress(`${dag.shape}: one-change builds (${name})`);
-  const ones: Built[] = [];
-  for (let i = 0; i < REPEAT; i++) {
-    editInput(dir, name);
-    const one = await buildOnce(session, `one-change-${i + 1}`);
-    expect(one.counts.succeeded === expected, `${dag.shape} one-change: ${expected} targets should run, ${one.counts.succeeded} did`);
-    ones.push(one);
-  }
-  const one = fastest(ones);
-  const recipesMs = [...one.durations.values()].reduce((a, b) => a + b, 0);
-  report({
-    bench: 'engine.one-change',
-    ...common,
-    ...one.figure,
-    ...spread(ones),
-    ran: one.counts.succeeded,
-    cached: one.counts.cached,
-    changed: name,
-    // Durations as the engine reports them: the recipe plus storing its output.
-    changed_recipe_ms: one.durations.get(name as TargetId) ?? null,
+  const built = await buildOnce(session, phase);
+  const recipesMs = [...built.durations.values()].reduce((a, b) => a + b, 0);
+  return {
+    phase,
+    shape: dag.shape,
+    targets: n,
+    goals: goals.length,
+    jobs: JOBS,
+    load_ms: round(loadMs),
+    ...built.figure,
+    counts: built.counts,
     recipes_ms: recipesMs,
-    overhead_ms: round(one.figure.ms - recipesMs),
-  });
+    changed_recipe_ms: changed === undefined ? null : (built.durations.get(changed as TargetId) ?? null),
+  };
 }
-
-const REPEAT = 3;
-
-const fastest = (runs: readonly Built[]): Built => runs.reduce((a, b) => (b.figure.ms < a.figure.ms ? b : a));
-
-const spread = (runs: readonly Built[]) => ({
-  ms_runs: runs.map((r) => r.figure.ms),
-  rss_mb: Math.max(...runs.map((r) => r.figure.rss_mb)),
-});
 
 interface Session {
   readonly shape: string;
@@ -130,9 +103,15 @@ interface Built {
     readonly total_ms: number;
     readonly state_read_ms: number;
     readonly state_write_ms: number;
-    /** Peak RSS of this process during the build; and before it, after a full GC. */
+    /**
+     * Peak RSS of this process: loading the Targetfile, reading the state, the build, writing
+     * the state; what a `mkimage` run doing this build peaks at.
+     */
     readonly rss_mb: number;
+    /** RSS as build() starts (the Targetfile loaded, the state read); the peak from reading the state to the end of build(). */
     readonly rss_start_mb: number;
+    readonly rss_build_mb: number;
+    /** V8 heap in use when the build ends, garbage included (no GC forced). */
     readonly heap_mb: number;
   } & ReturnType<StoreCalls['figure']>;
   readonly counts: Readonly<Record<'cached' | 'succeeded' | 'failed' | 'skipped' | 'aborted', number>>;
@@ -141,8 +120,6 @@ interface Built {
 
 /** One build, wired as src/cli/build-command.ts does (minus the logger and the outputs). */
 async function buildOnce(s: Session, phase: string): Promise<Built> {
-  collectGarbage();
-  const rssStart = process.memoryUsage.rss();
   const rss = new RssPeak();
   const durations = new Map<TargetId, number>();
   let finished: Extract<EngineEvent, { type: 'build-finished' }> | undefined;
@@ -164,6 +141,9 @@ async function buildOnce(s: Session, phase: string): Promise<Built> {
   let stateReadMs: number;
   let stateWriteMs: number;
   let cpu: NodeJS.CpuUsage;
+  let rssStart = 0;
+  let rssBuild = 0;
+  let heapMb = 0;
   try {
     const store = await LocalStore.open(s.storeRoot);
     temp.defer(() => store.dispose());
@@ -174,9 +154,10 @@ async function buildOnce(s: Session, phase: string): Promise<Built> {
     temp.defer(() => release());
     const view = await store.readOnlyView();
     temp.defer(() => view.dispose());
+    rssStart = process.memoryUsage.rss();
     t = performance.now();
     cpu = process.cpuUsage();
-    result = await profiled(`${s.shape}-${phase}`, () => build({
+    result = await profiled(`${s.shape}-${phase}-${process.pid}`, () => build({
       graph: s.graph,
       goals: s.goals,
       store: timedStore(engineStore(store, view), calls),
@@ -190,6 +171,8 @@ async function buildOnce(s: Session, phase: string): Promise<Built> {
     buildMs = performance.now() - t;
     cpu = process.cpuUsage(cpu);
     rss.sample();
+    heapMb = toMb(process.memoryUsage().heapUsed);
+    rssBuild = rss.stop();
     t = performance.now();
     if (result.stateChanged) store.writeState(s.project, result.state);
     stateWriteMs = performance.now() - t;
@@ -197,7 +180,9 @@ async function buildOnce(s: Session, phase: string): Promise<Built> {
     await temp.dispose();
   }
   const totalMs = performance.now() - t0;
-  const peak = rss.stop();
+  rss.stop();
+  // maxRSS covers the whole life of the process, the Targetfile's load included.
+  const peak = Math.max(rssBuild, process.resourceUsage().maxRSS * 1024);
   if (!result.ok) throw new Error(`build failed: ${firstFailure ?? 'no failure event'}`);
   return {
     figure: {
@@ -208,7 +193,8 @@ async function buildOnce(s: Session, phase: string): Promise<Built> {
       state_write_ms: round(stateWriteMs),
       rss_mb: toMb(peak),
       rss_start_mb: toMb(rssStart),
-      heap_mb: toMb(process.memoryUsage().heapUsed),
+      rss_build_mb: toMb(rssBuild),
+      heap_mb: heapMb,
       ...calls.figure(),
     },
     counts: finished?.counts ?? { cached: 0, succeeded: 0, failed: 0, skipped: 0, aborted: 0 },
@@ -274,13 +260,14 @@ function expect(condition: boolean, message: string): asserts condition {
   if (!condition) throw new Error(message);
 }
 
-// The process edge: figures out, store and mounts undone on any exit path.
-const [dir, storeRoot] = process.argv.slice(2);
-if (dir === undefined || storeRoot === undefined) {
-  process.stderr.write('usage: node --import tsx bench/engine-graph.ts PROJECT_DIR STORE_DIR\n');
+// The process edge: one line out, store and mounts undone on any exit path.
+const PHASES: readonly string[] = ['cold', 'noop', 'one-change'] satisfies Phase[];
+const [dir, storeRoot, phase, changed] = process.argv.slice(2);
+if (dir === undefined || storeRoot === undefined || phase === undefined || !PHASES.includes(phase)) {
+  process.stderr.write(`usage: node --import tsx bench/engine-graph.ts PROJECT_DIR STORE_DIR ${PHASES.join('|')} [CHANGED]\n`);
   process.exit(2);
 }
-// Figures own stdout.
+// The line owns stdout.
 console.log = console.error;
 console.info = console.error;
 const temp = new TempDirs();
@@ -289,7 +276,8 @@ process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 let code = 0;
 try {
-  await graphFigures(dir, storeRoot, (f) => void process.stdout.write(`${JSON.stringify(f)}\n`), temp);
+  const figure = await phaseFigure(dir, storeRoot, phase as Phase, changed, temp);
+  process.stdout.write(`${JSON.stringify(figure)}\n`);
 } catch (e) {
   process.stderr.write(`bench: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
   code = 1;

@@ -5,16 +5,18 @@
 // What it does not do: load profiles, print anything, trap signals or exit. It reports
 // through `emit` and returns a BuildResult; the caller owns the process.
 
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { close, createWriteStream, mkdirSync, open, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { Emit, FailureReason, SkipReason, TargetStatus } from './events.ts';
-import { explainChange, hashRecord, type FingerprintRecord } from './fingerprint.ts';
+import { hashRecordJson, recordJson } from './fingerprint.ts';
 import type { TargetGraph } from './graph.ts';
 import type { Digest, Fingerprint, TargetId } from './ids.ts';
 import { InputHasher, MissingInput } from './inputs.ts';
-import { buildRecord } from './record.ts';
+import { buildRecord, reasonsToRun } from './record.ts';
 import { emptyState, STATE_VERSION, type BuildState, type TargetState } from './state.ts';
+import { progressThrottle } from './progress-throttle.ts';
 import type { ArtifactStore } from './store.ts';
 import { RecipeFailure, type RecipeContext, type TargetSpec } from './target.ts';
 
@@ -47,7 +49,7 @@ export interface BuildResult {
   readonly ok: boolean;
   readonly interrupted: boolean;
   readonly outcomes: ReadonlyMap<TargetId, Outcome>;
-  /** To keep for the next build (explain, stat cache). */
+  /** To keep for the next build (fingerprints for explain, durations, stat cache). */
   readonly state: BuildState;
   /** False when the state is the previous one unchanged (a no-op need not write it). */
   readonly stateChanged: boolean;
@@ -59,7 +61,8 @@ interface Runnable {
   readonly id: TargetId;
   readonly spec: TargetSpec;
   readonly fingerprint: Fingerprint;
-  readonly record: FingerprintRecord;
+  /** Its fingerprint record, for the action cache: as JSON, a fraction of the objects' size while it waits. */
+  readonly record: string;
   readonly files: readonly string[];
   readonly reasons: readonly string[];
   readonly priority: number;
@@ -81,7 +84,10 @@ class Build {
   private readonly priority = new Map<TargetId, number>();
   private readonly toolVersions = new Map<string, string>();
   private readonly toolErrors = new Map<string, string>();
+  /** What changed since the previous build's state (a no-op leaves it empty). */
   private readonly nextTargets: Record<string, TargetState> = {};
+  /** Prerequisites' output digests, for fingerprint records. */
+  private readonly depDigests = { get: (id: TargetId) => this.outcomes.get(id)?.digest };
   /** Ready to run, highest priority first. */
   private readonly queue: Runnable[] = [];
   private readonly running = new Set<Promise<void>>();
@@ -189,9 +195,8 @@ class Build {
         this.skip(id, this.o.signal?.aborted ? 'interrupted' : 'build-stopped');
         continue;
       }
-      const toolError = Object.keys(spec.tools)
-        .map((name) => this.toolErrors.get(`${id}\0${name}`))
-        .find(Boolean);
+      let toolError: string | undefined;
+      for (const name in spec.tools) if ((toolError = this.toolErrors.get(`${id}\0${name}`))) break;
       if (toolError) {
         this.fail(id, { reason: 'tool-missing', message: toolError, hint: 'is the tool installed?' });
         ready.push(...this.release(id));
@@ -201,7 +206,7 @@ class Build {
       try {
         built = buildRecord({
           spec,
-          depDigests: new Map(spec.deps.map((d) => [d.id, this.outcomes.get(d.id)!.digest!])),
+          depDigests: this.depDigests,
           hasher: this.hasher,
           toolVersions: this.toolVersions,
           env: this.env,
@@ -212,11 +217,12 @@ class Build {
         ready.push(...this.release(id));
         continue;
       }
-      const fingerprint = hashRecord(built.record);
+      const record = recordJson(built.record);
+      const fingerprint = hashRecordJson(record);
       const hit = this.o.alwaysMake ? undefined : store.getAction(fingerprint);
       if (hit) {
         store.touch(hit.digest);
-        this.keep(id, fingerprint, built.record, hit.digest, this.previous.targets[id]?.durationMs ?? hit.durationMs);
+        this.keep(id, fingerprint, hit.digest, this.previous.targets[id]?.durationMs ?? hit.durationMs);
         this.outcomes.set(id, { status: 'cached', digest: hit.digest });
         this.o.emit({ type: 'cached', target: id, time: Date.now(), digest: hit.digest });
         ready.push(...this.release(id));
@@ -239,21 +245,13 @@ class Build {
         id,
         spec,
         fingerprint,
-        record: built.record,
+        record,
         files: built.files.map((f) => f.abs),
-        reasons: this.reasons(id, built.record),
+        reasons: this.o.alwaysMake ? ['-B/--always-make'] : reasonsToRun(this.previous.targets[id], { fingerprint, record: built.record }, store),
         priority: this.priority.get(id) ?? 0,
         weight: spec.weight === 'all' ? this.o.jobs : Math.max(0, Math.min(spec.weight, this.o.jobs)),
       });
     }
-  }
-
-  private reasons(id: TargetId, record: FingerprintRecord): string[] {
-    if (this.o.alwaysMake) return ['-B/--always-make'];
-    const before = this.previous.targets[id];
-    if (!before) return ['no previous build'];
-    const why = explainChange(before.record, record);
-    return why.length > 0 ? why : ['output not in the store (never stored, or evicted)'];
   }
 
   private enqueue(r: Runnable): void {
@@ -321,7 +319,7 @@ class Build {
       // Another process may have built it while we waited for the lock.
       const hit = this.o.alwaysMake ? undefined : store.getAction(r.fingerprint);
       if (hit) {
-        this.keep(r.id, r.fingerprint, r.record, hit.digest, hit.durationMs);
+        this.keep(r.id, r.fingerprint, hit.digest, hit.durationMs);
         this.outcomes.set(r.id, { status: 'cached', digest: hit.digest });
         this.o.emit({ type: 'cached', target: r.id, time: Date.now(), digest: hit.digest });
         return;
@@ -340,18 +338,24 @@ class Build {
     const tmp = join(scratch.dir, 'tmp');
     await Promise.all([mkdir(out), mkdir(tmp)]);
     const logPath = join(this.o.logsDir, `${r.id.replaceAll('/', '__')}.log`);
-    const log = createWriteStream(logPath);
+    const log = await TargetLog.open(logPath);
     const tail: string[] = [];
     const t0 = Date.now();
     emit({ type: 'started', target: r.id, time: t0, reasons: r.reasons, logPath });
     try {
+      const progress = progressThrottle((p, time) => emit({ type: 'progress', target: r.id, time, ...p }));
       const ctx = this.context(r, out, tmp, (stream, text) => {
         log.write(text);
         appendTail(tail, text);
         emit({ type: 'output', target: r.id, time: Date.now(), stream, text });
-      });
+      }, progress.report);
       try {
-        await r.spec.run(ctx);
+        try {
+          await r.spec.run(ctx);
+        } finally {
+          // No progress report may follow the target's last event.
+          progress.dispose();
+        }
         if (this.abort.signal.aborted) throw this.abort.signal.reason;
       } catch (e) {
         const durationMs = Date.now() - t0;
@@ -382,13 +386,13 @@ class Build {
         return;
       }
       const durationMs = Date.now() - t0;
-      store.putAction(r.fingerprint, { digest: stored.digest, target: r.id, durationMs, createdAt: Date.now() });
+      store.putAction(r.fingerprint, { digest: stored.digest, target: r.id, durationMs, createdAt: Date.now(), record: r.record });
       const unchanged = this.previous.targets[r.id]?.digest === stored.digest;
-      this.keep(r.id, r.fingerprint, r.record, stored.digest, durationMs);
+      this.keep(r.id, r.fingerprint, stored.digest, durationMs);
       this.outcomes.set(r.id, { status: 'succeeded', digest: stored.digest, durationMs });
       emit({ type: 'succeeded', target: r.id, time: Date.now(), digest: stored.digest, durationMs, unchanged });
     } finally {
-      await endStream(log);
+      await log.close();
       await scratch.dispose();
     }
   }
@@ -398,6 +402,7 @@ class Build {
     out: string,
     tmp: string,
     output: RecipeContext['output'],
+    progress: RecipeContext['progress'],
   ): RecipeContext {
     const deps: Record<string, string> = {};
     for (const d of r.spec.deps) deps[d.as ?? d.id] = this.o.store.readPath(this.outcomes.get(d.id)!.digest!);
@@ -417,13 +422,15 @@ class Build {
       root: this.o.root,
       signal: this.abort.signal,
       output,
+      progress,
     };
   }
 
-  private keep(id: TargetId, fingerprint: Fingerprint, record: FingerprintRecord, digest: Digest, durationMs?: number) {
+  private keep(id: TargetId, fingerprint: Fingerprint, digest: Digest, durationMs?: number) {
     const before = this.previous.targets[id];
-    if (!before || before.fingerprint !== fingerprint || before.digest !== digest || before.durationMs !== durationMs) this.stateChanged = true;
-    this.nextTargets[id] = { fingerprint, record, digest, ...(durationMs !== undefined && { durationMs }) };
+    if (before && before.fingerprint === fingerprint && before.digest === digest && before.durationMs === durationMs) return;
+    this.stateChanged = true;
+    this.nextTargets[id] = { fingerprint, digest, ...(durationMs !== undefined && { durationMs }) };
   }
 
   /** Counts down the dependents' prerequisites; returns those now ready. */
@@ -467,15 +474,16 @@ class Build {
     const interrupted = this.abort.signal.aborted;
     const ok = !this.failed && !interrupted && counts.skipped === 0;
     this.o.emit({ type: 'build-finished', time: Date.now(), ok, interrupted, durationMs: Date.now() - this.started, counts });
+    const stateChanged = this.stateChanged || this.hasher.hashedAny;
     // Targets outside this build keep what the previous build knew of them.
-    const targets = { ...this.previous.targets, ...this.nextTargets };
-    return {
-      ok,
-      interrupted,
-      outcomes: this.outcomes,
-      state: { version: STATE_VERSION, targets, stat: { ...this.previous.stat, ...this.hasher.snapshot() } },
-      stateChanged: this.stateChanged || this.hasher.hashedAny,
-    };
+    const state: BuildState = stateChanged
+      ? {
+          version: STATE_VERSION,
+          targets: { ...this.previous.targets, ...this.nextTargets },
+          stat: { ...this.previous.stat, ...this.hasher.snapshot() },
+        }
+      : this.previous;
+    return { ok, interrupted, outcomes: this.outcomes, state, stateChanged };
   }
 }
 
@@ -486,4 +494,34 @@ function appendTail(tail: string[], text: string): void {
   if (tail.length > TAIL_LINES + 1) tail.splice(0, tail.length - TAIL_LINES - 1);
 }
 
-const endStream = (s: WriteStream) => new Promise<void>((resolve) => s.end(resolve));
+/**
+ * A target's full log. Most recipes print nothing, so the file is created empty (no stale log
+ * of an earlier run may stay) and a stream, with its buffers and callbacks, is opened only for
+ * a recipe that prints.
+ */
+class TargetLog {
+  private stream: WriteStream | undefined;
+
+  private constructor(
+    private readonly path: string,
+    private readonly fd: number,
+  ) {}
+
+  /** Off the main thread, as a stream would: creating 10,000 files is slow on some filesystems. */
+  static async open(path: string): Promise<TargetLog> {
+    return new TargetLog(path, await openFile(path, 'w'));
+  }
+
+  write(text: string): void {
+    (this.stream ??= createWriteStream(this.path, { fd: this.fd })).write(text);
+  }
+
+  async close(): Promise<void> {
+    const stream = this.stream;
+    if (stream) await new Promise<void>((resolve) => stream.end(resolve));
+    else await closeFile(this.fd);
+  }
+}
+
+const openFile = promisify(open);
+const closeFile = promisify(close);

@@ -100,7 +100,20 @@ export interface Aborted extends At {
   readonly durationMs: number;
 }
 
-export type TargetEvent = Queued | Started | Output | Cached | Succeeded | Failed | Skipped | Aborted;
+/**
+ * How far a running recipe is, as its tool tells it (packages unpacked, percent written): for
+ * live displays only, never part of a fingerprint. The engine passes on only changes of the
+ * whole percent or of the label, at most about ten a second per target.
+ */
+export interface Progress extends At {
+  readonly type: 'progress';
+  /** Share done, 0..1, when the tool tells how much is left; absent when it only says what it does. */
+  readonly fraction?: number;
+  /** What the recipe is doing now, in a few words: `unpacking 34/89`, `compressing`. */
+  readonly label: string;
+}
+
+export type TargetEvent = Queued | Started | Output | Progress | Cached | Succeeded | Failed | Skipped | Aborted;
 
 export interface BuildStarted {
   readonly type: 'build-started';

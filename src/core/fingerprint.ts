@@ -1,8 +1,8 @@
 // The fingerprint of a target: the record of everything that may change its output, and its
-// sha256. The record is kept after each build so that --explain can name the field that changed.
+// sha256. The record is kept in the action cache beside the output it keyed, so that --explain
+// can name the field that changed since the previous build's fingerprint.
 
 import { createHash } from 'node:crypto';
-import { canonicalJson } from './canonical.ts';
 import { fingerprint, type Digest, type Fingerprint } from './ids.ts';
 
 /** Bump when the meaning of a field changes: every older cache entry then misses. */
@@ -45,7 +45,34 @@ export interface FingerprintRecord {
 }
 
 export function hashRecord(record: FingerprintRecord): Fingerprint {
-  return fingerprint(createHash('sha256').update(canonicalJson(record)).digest('hex'));
+  return hashRecordJson(recordJson(record));
+}
+
+export function hashRecordJson(json: string): Fingerprint {
+  return fingerprint(createHash('sha256').update(json).digest('hex'));
+}
+
+/**
+ * `canonicalJson(record)`, spelled out field by field (keys in sorted order; every list is
+ * sorted already): every target of every build needs it, and the generic path copies the
+ * whole record to sort its keys. A test holds the two equal.
+ */
+export function recordJson(r: FingerprintRecord): string {
+  const s = JSON.stringify;
+  const { kind, sha256, version } = r.recipe;
+  return `{"deps":${s(r.deps)},"env":${s(r.env)},"files":${s(r.files)},"recipe":{"kind":${s(kind)},"sha256":${s(sha256)},"version":${s(version)}},"schema":${s(r.schema)},"tools":${s(r.tools)},"values":${s(r.values)}}`;
+}
+
+/** A record kept as JSON (see ActionRecord.record); undefined if it is not one this engine wrote. */
+export function parseRecordJson(json: string | undefined): FingerprintRecord | undefined {
+  if (json === undefined) return undefined;
+  try {
+    const r = JSON.parse(json) as FingerprintRecord;
+    const lists = [r.values, r.env, r.files, r.deps, r.tools];
+    return typeof r.schema === 'number' && typeof r.recipe === 'object' && r.recipe !== null && lists.every(Array.isArray) ? r : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export const byFirst = <T extends readonly [string, ...unknown[]]>(a: T, b: T): number =>

@@ -2,11 +2,11 @@
 // target after one that would run cannot know its prerequisite's new output, so it "would
 // run" only if that output changes (make -n says the same).
 
-import { explainChange, hashRecord } from './fingerprint.ts';
+import { hashRecord } from './fingerprint.ts';
 import type { TargetGraph } from './graph.ts';
 import type { Digest, TargetId } from './ids.ts';
 import { InputHasher, MissingInput } from './inputs.ts';
-import { buildRecord } from './record.ts';
+import { buildRecord, reasonsToRun } from './record.ts';
 import { emptyState, type BuildState } from './state.ts';
 import type { ArtifactStore } from './store.ts';
 
@@ -65,23 +65,17 @@ export async function plan(o: PlanOptions): Promise<PlannedStep[]> {
       steps.push({ target: id, action: 'would-fail', reasons: [e.message] });
       continue;
     }
-    const hit = o.alwaysMake ? undefined : o.store.getAction(hashRecord(built.record));
+    const fingerprint = hashRecord(built.record);
+    const hit = o.alwaysMake ? undefined : o.store.getAction(fingerprint);
     if (hit) {
       digests.set(id, hit.digest);
       steps.push({ target: id, action: 'cached', digest: hit.digest });
       continue;
     }
-    const before = previous.targets[id];
     const reasons = o.alwaysMake
       ? ['-B/--always-make']
-      : !before
-        ? ['no previous build']
-        : explainChange(before.record, built.record);
-    steps.push({
-      target: id,
-      action: 'would-run',
-      reasons: reasons.length > 0 ? reasons : ['output not in the store (never stored, or evicted)'],
-    });
+      : reasonsToRun(previous.targets[id], { fingerprint, record: built.record }, o.store);
+    steps.push({ target: id, action: 'would-run', reasons });
   }
   return steps;
 }

@@ -2,15 +2,18 @@
 // hashed input files and the resolved tool versions. Shared by the build and the dry run.
 
 import { createHash } from 'node:crypto';
-import { byFirst, FINGERPRINT_SCHEMA, type FingerprintRecord } from './fingerprint.ts';
+import { byFirst, explainChange, FINGERPRINT_SCHEMA, parseRecordJson, type FingerprintRecord } from './fingerprint.ts';
 import { canonicalJson } from './canonical.ts';
-import type { Digest, TargetId } from './ids.ts';
+import type { Digest, Fingerprint, TargetId } from './ids.ts';
 import type { HashedFile, InputHasher } from './inputs.ts';
+import type { TargetState } from './state.ts';
+import type { ArtifactStore } from './store.ts';
 import type { TargetSpec } from './target.ts';
 
 export interface RecordInputs {
   readonly spec: TargetSpec;
-  readonly depDigests: ReadonlyMap<TargetId, Digest>;
+  /** The output digest of each prerequisite (all are known by the time a target is decided). */
+  readonly depDigests: Pick<ReadonlyMap<TargetId, Digest>, 'get'>;
   readonly hasher: InputHasher;
   readonly toolVersions: ReadonlyMap<string, string>;
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -47,4 +50,23 @@ function textHash(text: string): string {
   let h = textHashes.get(text);
   if (!h) textHashes.set(text, (h = createHash('sha256').update(text).digest('hex')));
   return h;
+}
+
+/**
+ * Why a target whose fingerprint is not in the store must run, as short sentences: the fields
+ * of its record that differ from those of its previous build's fingerprint, whose record the
+ * action cache keeps (ActionRecord.record).
+ */
+export function reasonsToRun(
+  before: TargetState | undefined,
+  now: { readonly fingerprint: Fingerprint; readonly record: FingerprintRecord },
+  store: Pick<ArtifactStore, 'getAction'>,
+): string[] {
+  if (!before) return ['no previous build'];
+  const evicted = ['output not in the store (never stored, or evicted)'];
+  if (before.fingerprint === now.fingerprint) return evicted;
+  const old = parseRecordJson(store.getAction(before.fingerprint)?.record);
+  if (!old) return ['fingerprint changed (the previous record is no longer in the store)'];
+  const why = explainChange(old, now.record);
+  return why.length > 0 ? why : evicted;
 }

@@ -1,16 +1,17 @@
-// What one build leaves for the next: the last fingerprint record of each target (for
-// --explain and the reason a target runs), its output digest and duration (for early-cutoff
-// reporting and scheduling priority), and the input stat cache (for a fast no-op).
+// What one build leaves for the next: each target's last fingerprint (to tell why it runs),
+// its output digest and duration (for early-cutoff reporting and scheduling priority), and
+// the input stat cache (for a fast no-op). Fingerprint records are not here: every no-op
+// reads this document, and a record is needed only for a target that runs, so it is kept in
+// the action cache under its fingerprint (ActionRecord.record).
 
-import type { FingerprintRecord } from './fingerprint.ts';
 import type { Digest, Fingerprint } from './ids.ts';
 import type { StatCache } from './inputs.ts';
 
-export const STATE_VERSION = 1;
+/** 2: records moved to the action cache. */
+export const STATE_VERSION = 2;
 
 export interface TargetState {
   readonly fingerprint: Fingerprint;
-  readonly record: FingerprintRecord;
   readonly digest?: Digest;
   readonly durationMs?: number;
 }
@@ -23,10 +24,13 @@ export interface BuildState {
 
 export const emptyState = (): BuildState => ({ version: STATE_VERSION, targets: {}, stat: {} });
 
-/** A state file from another version is ignored rather than misread. */
+/**
+ * A state document of another version is no previous build, rather than misread. (Version 1
+ * kept records inline; the action cache of those builds has none to explain against either.)
+ */
 export function parseState(value: unknown): BuildState {
-  if (value && typeof value === 'object' && (value as BuildState).version === STATE_VERSION) {
-    return value as BuildState;
-  }
-  return emptyState();
+  const doc = isObject(value) ? (value as Partial<BuildState>) : undefined;
+  return doc?.version === STATE_VERSION && isObject(doc.targets) && isObject(doc.stat) ? (doc as BuildState) : emptyState();
 }
+
+const isObject = (v: unknown): v is object => typeof v === 'object' && v !== null;

@@ -9,6 +9,12 @@ export interface ActionRecord {
   readonly target: string;
   readonly durationMs: number;
   readonly createdAt: number;
+  /**
+   * The canonical JSON of the fingerprint record that hashes to this entry's key: --explain
+   * diffs a new record against the one of the previous build's fingerprint, found here, so
+   * that the build state (read by every no-op) need not carry a record per target.
+   */
+  readonly record?: string;
 }
 
 export interface Scratch {

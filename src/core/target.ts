@@ -47,6 +47,18 @@ export interface RecipeContext {
   readonly signal: AbortSignal;
   /** Output of the recipe (or its processes), streamed to the log and the UI. */
   output(stream: 'stdout' | 'stderr', text: string): void;
+  /**
+   * How far the recipe is, for live displays (see the Progress event). Cheap to call on every
+   * line of a tool's output: the engine drops calls that change neither the whole percent nor
+   * the label, and passes on at most about ten a second.
+   */
+  progress(p: RecipeProgress): void;
+}
+
+export interface RecipeProgress {
+  /** Share done, 0..1; leave it out when only the label is known. */
+  readonly fraction?: number;
+  readonly label: string;
 }
 
 /** A recipe's expected failure: the engine reports it, it is not a bug. */

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build, type BuildOptions } from '../../src/core/engine.ts';
@@ -7,6 +7,7 @@ import type { EngineEvent } from '../../src/core/events.ts';
 import { TargetGraph } from '../../src/core/graph.ts';
 import { targetId, type TargetId } from '../../src/core/ids.ts';
 import type { BuildState } from '../../src/core/state.ts';
+import type { RecipeContext } from '../../src/core/target.ts';
 import { FakeStore } from '../helpers/fake-store.ts';
 import { gate, specs, type FakeTarget } from '../helpers/targets.ts';
 
@@ -133,6 +134,41 @@ test('a changed output reruns the dependents, and the reason names the prerequis
   t.deepEqual(again.calls, ['gen', 'use']);
   const started = again.events.filter((e) => e.type === 'started');
   t.deepEqual(started.map((e) => e.type === 'started' && e.reasons), [['file input.txt changed'], ['prerequisite gen output changed']]);
+});
+
+test('the reason a target runs names the field of its record that changed, read from the store', async (t) => {
+  const r = rig(t);
+  const first = await r.build({ a: { values: { v: 1 } } });
+  // The state keeps fingerprints, not records: the action cache has them under the fingerprint.
+  const kept = first.result.state.targets.a!;
+  t.false('record' in kept);
+  t.regex(r.store.getAction(kept.fingerprint)?.record ?? '', /"values":\[\["v","1"\]\]/);
+  const second = await r.build({ a: { values: { v: 2 } } });
+  t.deepEqual(second.events.flatMap((e) => (e.type === 'started' ? [e.reasons] : [])), [['value v: 1 -> 2']]);
+  // Without the previous fingerprint's record (an entry of an older engine), it still says why.
+  const entry = r.store.actions.get(second.result.state.targets.a!.fingerprint)!;
+  r.store.actions.set(second.result.state.targets.a!.fingerprint, { ...entry, record: undefined });
+  const third = await r.build({ a: { values: { v: 3 } } });
+  t.deepEqual(third.events.flatMap((e) => (e.type === 'started' ? [e.reasons] : [])), [['fingerprint changed (the previous record is no longer in the store)']]);
+});
+
+test('each recipe that runs gets a log of its output; a silent one an empty log, never a stale one', async (t) => {
+  const r = rig(t);
+  const loud = { run: (ctx: RecipeContext) => { ctx.output('stdout', 'one\n'); ctx.output('stderr', 'two\n'); } };
+  const first = await r.build({ loud, quiet: { run: (ctx) => ctx.output('stdout', 'old\n') } });
+  const logOf = (id: string) => first.events.flatMap((e) => (e.type === 'started' && e.target === id ? [e.logPath] : []))[0]!;
+  t.is(readFileSync(logOf('loud'), 'utf8'), 'one\ntwo\n');
+  await r.build({ loud, quiet: { recipeText: 'silent now', run: () => {} } });
+  t.is(readFileSync(logOf('quiet'), 'utf8'), '');
+});
+
+test('a no-op build leaves the state as it was, to be kept as is', async (t) => {
+  const r = rig(t);
+  const defs = { d: {}, a: { deps: ['d'] } };
+  const first = await r.build(defs);
+  const again = await r.build(defs);
+  t.false(again.result.stateChanged);
+  t.is(again.result.state, first.result.state);
 });
 
 test('by default a failure stops new work; running targets finish', async (t) => {

@@ -1,6 +1,7 @@
 import test from 'ava';
-import { explainChange, hashRecord, type FingerprintRecord } from '../../src/core/fingerprint.ts';
+import { explainChange, hashRecord, parseRecordJson, recordJson, type FingerprintRecord } from '../../src/core/fingerprint.ts';
 import { canonicalJson } from '../../src/core/canonical.ts';
+import { digest } from '../../src/core/ids.ts';
 
 const base: FingerprintRecord = {
   schema: 1,
@@ -21,6 +22,22 @@ test('equal records hash equal; any field changes the hash', (t) => {
   t.not(hashRecord(base), hashRecord({ ...base, recipe: { ...base.recipe, version: '2' } }));
   t.not(hashRecord(base), hashRecord({ ...base, files: [['x.txt', 'bb']] }));
   t.not(hashRecord(base), hashRecord({ ...base, tools: [['gcc', '13']] }));
+});
+
+test('recordJson is the canonical JSON of the record, and parses back', (t) => {
+  const odd: FingerprintRecord = {
+    ...base,
+    values: [['a', '{"x":[1,"\\u00e9"]}'], ['b', 'null']],
+    env: [['HOME', null], ['LANG', 'C.UTF-8 "quoted"\n']],
+    deps: [['lib', digest('ab'.repeat(32))]],
+  };
+  for (const r of [base, odd]) {
+    t.is(recordJson(r), canonicalJson(r));
+    t.deepEqual(parseRecordJson(recordJson(r)), r);
+  }
+  t.is(parseRecordJson('{"schema":3}'), undefined);
+  t.is(parseRecordJson('not json'), undefined);
+  t.is(parseRecordJson(undefined), undefined);
 });
 
 test('explainChange names each changed field', (t) => {
