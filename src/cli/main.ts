@@ -2,15 +2,11 @@
 // logger, traps signals, and alone decides the exit code.
 
 import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { defaultStoreRoot } from '../cache/store-root.ts';
 import { formatDiagnostic } from '../core/diagnostic.ts';
-import { help, parse, type Parsed } from './options.ts';
-import { buildCommand } from './build-command.ts';
-import { cacheCommand } from './cache-command.ts';
-import { featuresCommand, listCommand, settingsCommand } from './list-command.ts';
-import { graphCommand } from './graph-command.ts';
-import { showCommand } from './show-command.ts';
-import { bootCommand } from './boot-command.ts';
-import { doctorCommand } from './doctor-command.ts';
+import { rememberToolVersionsIn } from '../proc/tool-version.ts';
+import { help, parse, type Options, type Parsed } from './options.ts';
 
 /** Exit codes: 0 ok, 1 a target failed, 2 bad input or usage, 130 interrupted. */
 export type ExitCode = 0 | 1 | 2 | 130;
@@ -21,8 +17,15 @@ export interface Io {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
   readonly cores: number;
+  /** Set when stdout is a terminal: the live UI may draw on it and read keys. */
+  readonly terminal?: Terminal;
   /** Aborted on the first SIGINT/SIGTERM. */
   readonly signal: AbortSignal;
+}
+
+export interface Terminal {
+  readonly stdout: NodeJS.WriteStream;
+  readonly stdin: NodeJS.ReadStream;
 }
 
 export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
@@ -38,27 +41,36 @@ export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
     return 0;
   }
   const [command, ...rest] = parsed.positionals;
+  // Asking a tool its version starts a process: the answers are kept beside the build state.
+  rememberToolVersionsIn(join(storeRoot(parsed.options, io), 'state', 'tool-versions.json'));
+  // Each command is loaded when asked for: a build does not load the code (and libraries) of the others.
   switch (command) {
     case 'cache':
-      return cacheCommand(rest, parsed.options, io);
+      return (await import('./cache-command.ts')).cacheCommand(rest, parsed.options, io);
     case 'list':
-      return listCommand(parsed.options, io);
+      return (await import('./list-command.ts')).listCommand(parsed.options, io);
     case 'features':
-      return featuresCommand(parsed.options, io);
+      return (await import('./list-command.ts')).featuresCommand(parsed.options, io);
     case 'settings':
-      return settingsCommand(parsed.options, io);
+      return (await import('./list-command.ts')).settingsCommand(parsed.options, io);
     case 'show':
-      return showCommand(rest, parsed.options, io);
+      return (await import('./show-command.ts')).showCommand(rest, parsed.options, io);
     case 'graph':
-      return graphCommand(rest, parsed.options, io);
+      return (await import('./graph-command.ts')).graphCommand(rest, parsed.options, io);
     case 'boot':
-      return bootCommand(rest, parsed.options, io);
+      return (await import('./boot-command.ts')).bootCommand(rest, parsed.options, io);
     case 'doctor':
-      return doctorCommand(rest, parsed.options, io);
-    default:
+      return (await import('./doctor-command.ts')).doctorCommand(rest, parsed.options, io);
+    default: {
+      const { buildCommand } = await import('./build-command.ts');
+      performance.mark('build command loaded');
       return buildCommand(parsed.positionals, parsed.options, io);
+    }
   }
 }
+
+/** The store every command uses: --store, else $MKIMAGE_STORE, else the user's cache directory. */
+export const storeRoot = (options: Options, io: Io): string => resolve(io.cwd, options.store ?? defaultStoreRoot(io.env));
 
 export const printDiagnostic = (io: Io, d: Parameters<typeof formatDiagnostic>[0]) => io.err(`mkimage: ${formatDiagnostic(d)}`);
 
@@ -85,6 +97,7 @@ export async function runProcess(): Promise<never> {
     env: process.env,
     cwd: process.cwd(),
     cores: availableParallelism(),
+    ...(process.stdout.isTTY && { terminal: { stdout: process.stdout, stdin: process.stdin } }),
     signal: controller.signal,
   }).catch((e: unknown) => {
     process.stderr.write(`mkimage: internal error: ${e instanceof Error ? e.stack : String(e)}\n`);

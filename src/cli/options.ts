@@ -16,6 +16,7 @@ export const OPTIONS = {
   'dry-run': { type: 'boolean', short: 'n', help: 'print what would run and why; run nothing' },
   explain: { type: 'boolean', help: 'print, for each target that runs, what changed since the last build' },
   'always-make': { type: 'boolean', short: 'B', help: 'run every recipe, ignoring the cache' },
+  watch: { type: 'boolean', short: 'w', help: 'after building, rebuild what each edit of the profile or an input touches (Ctrl-C stops)' },
   json: { type: 'boolean', help: 'print events as JSON, one per line' },
   plain: { type: 'boolean', help: 'plain line-per-event output even on a terminal' },
   verbose: { type: 'boolean', short: 'v', help: "print the recipes' output" },
@@ -60,6 +61,7 @@ export function help(): string {
   });
   return [
     'usage: mkimage [options] [TARGET...]     build targets (default: every target nothing else needs)',
+    '       mkimage --watch [TARGET...]       build, then rebuild on every edit of the profile or an input',
     '       mkimage list                      buildable targets (distro.TYPE and plain targets)',
     '       mkimage features                  features and their mixins',
     '       mkimage settings [--json]         the variables profiles can set: type, default, help',

@@ -3,7 +3,6 @@
 
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { defaultStoreRoot } from '../cache/local-store.ts';
 import { typecheck } from '../project/typecheck.ts';
 import { fail, ok, type Result } from '../core/diagnostic.ts';
 import { TargetGraph } from '../core/graph.ts';
@@ -11,7 +10,7 @@ import type { TargetSpec } from '../core/target.ts';
 import { loadTargetfile, ModuleLoader, type LoadedProject } from '../project/load.ts';
 import { plainTargets } from '../project/plain-targets.ts';
 import { loadLibrary, type Library } from '../profile/library.ts';
-import type { Io } from './main.ts';
+import { storeRoot, type Io } from './main.ts';
 import type { Options } from './options.ts';
 
 export interface Project {
@@ -23,7 +22,8 @@ export interface Project {
 }
 
 export async function openProject(options: Options, io: Io): Promise<Result<Project>> {
-  const loader = new ModuleLoader();
+  // Profiles compiled to JavaScript are kept in the store, by the content they came from.
+  const loader = new ModuleLoader({ cacheDir: join(storeRoot(options, io), 'state', 'compiled') });
   try {
     return await load(loader, options, io);
   } finally {
@@ -34,17 +34,19 @@ export async function openProject(options: Options, io: Io): Promise<Result<Proj
 async function load(loader: ModuleLoader, options: Options, io: Io): Promise<Result<Project>> {
   const loaded = await loadTargetfile(resolve(io.cwd, options.file ?? 'Targetfile.ts'), loader);
   if (!loaded.ok) return loaded;
+  performance.mark('Targetfile loaded');
   const { profiles, root, file } = loaded.value;
   let library: Library | undefined;
   if (profiles) {
     const lib = await loadLibrary(root, profiles, loader);
     if (!lib.ok) return lib;
     library = lib.value;
+    performance.mark('profiles loaded');
     // The loader strips types without checking them; profiles are checked (and cached).
-    const store = resolve(io.cwd, options.store ?? defaultStoreRoot(io.env));
     const key = createHash('sha256').update(file).digest('hex').slice(0, 16);
-    const typeError = await typecheck([...new Set([...loaded.value.modules, ...library.files])], join(store, 'state', `typecheck-${key}`));
+    const typeError = await typecheck([...new Set([...loaded.value.modules, ...library.files])], join(storeRoot(options, io), 'state', `typecheck-${key}.json`));
     if (typeError) return fail(typeError);
+    performance.mark('profiles type-checked');
   }
   const specs = plainTargets(loaded.value.targets, io.env);
   if (!specs.ok) return specs;

@@ -11,8 +11,9 @@ import { relative } from 'node:path';
 import type { Json } from '../core/canonical.ts';
 import { targetId, type TargetId } from '../core/ids.ts';
 import type { RecipeContext, TargetSpec } from '../core/target.ts';
-import { run, toolVersion } from '../proc/run.ts';
+import { toolVersion } from '../proc/run.ts';
 import type { ImageConfig } from './config.ts';
+import { rootFrom } from './root-overlay.ts';
 import { STAGES, stagesFor, type StageName } from './stages.ts';
 import { bootFiles } from './steps/boot-files.ts';
 import { bootstrap, HOST_APT_SOURCES } from './steps/bootstrap.ts';
@@ -23,7 +24,7 @@ import { overlay } from './steps/overlay.ts';
 import { packages } from './steps/packages.ts';
 import { squashfs } from './steps/squashfs.ts';
 import { tar } from './steps/tar.ts';
-import { HOST_FILES, HOST_PATH, TOOLS, type Tool } from './tools.ts';
+import { HOST_FILES, TOOLS, type Tool } from './tools.ts';
 
 export interface PlanInput {
   readonly config: ImageConfig;
@@ -111,22 +112,22 @@ function describe(stage: StageName, p: PlanInput): StageRecipe {
         },
       };
     case 'packages':
-      return { values: { packages: [...config.packages], sourceDateEpoch: config.sourceDateEpoch }, tools: [TOOLS.unshare], run: onCopyOfRoot((ctx) => packages(config, ctx.out, io(ctx))) };
+      return { values: { packages: [...config.packages], sourceDateEpoch: config.sourceDateEpoch }, tools: [TOOLS.unshare], run: onPreviousRoot((ctx) => packages(config, ctx.out, io(ctx))) };
     case 'overlay':
       return {
         values: { overlays: full.overlays! },
         files: config.overlays.map((o) => `${relative(p.root, o.dir)}/**`),
-        run: onCopyOfRoot((ctx) => overlay(config, ctx.out, io(ctx))),
+        run: onPreviousRoot((ctx) => overlay(config, ctx.out, io(ctx))),
       };
     case 'hooks':
       return {
         values: { hooks: full.hooks!, hookEnv: { ...config.hookEnv }, sourceDateEpoch: config.sourceDateEpoch },
         files: config.hooks.map((h) => relative(p.root, h.path)),
         tools: [TOOLS.unshare],
-        run: onCopyOfRoot((ctx) => hooks(config, ctx.out, io(ctx))),
+        run: onPreviousRoot((ctx) => hooks(config, ctx.out, io(ctx))),
       };
     case 'cleanup':
-      return { values: full, tools: [TOOLS.openssl, TOOLS.unshare], run: onCopyOfRoot((ctx) => cleanup(config, ctx.out, io(ctx))) };
+      return { values: full, tools: [TOOLS.openssl, TOOLS.unshare], run: onPreviousRoot((ctx) => cleanup(config, ctx.out, io(ctx))) };
     case 'squashfs':
       return {
         values: { compression: config.compression, sourceDateEpoch: config.sourceDateEpoch },
@@ -157,18 +158,13 @@ function describe(stage: StageName, p: PlanInput): StageRecipe {
 }
 
 /**
- * A stage that changes the root works on its own copy of the previous stage's root: the store
- * entry is read-only, and ctx.out becomes the new entry.
+ * A stage that changes the root works on the previous stage's root under an overlay (or on
+ * a copy of it where overlays are not available): the store entry is read-only, and ctx.out
+ * becomes the new entry; the store keeps only what the stage changed (root-overlay.ts).
  */
-function onCopyOfRoot(step: (ctx: RecipeContext) => Promise<void>) {
+function onPreviousRoot(step: (ctx: RecipeContext) => Promise<void>) {
   return async (ctx: RecipeContext): Promise<void> => {
-    const previous = Object.values(ctx.deps)[0]!;
-    await run('cp', ['-a', '--reflink=auto', '--no-target-directory', `${previous}/.`, ctx.out], {
-      cwd: ctx.tmp,
-      env: { PATH: HOST_PATH },
-      signal: ctx.signal,
-      output: ctx.output,
-    });
+    await rootFrom(Object.values(ctx.deps)[0]!, ctx);
     await step(ctx);
   };
 }
@@ -176,7 +172,7 @@ function onCopyOfRoot(step: (ctx: RecipeContext) => Promise<void>) {
 /** tar --zstd runs zstd: its version shapes the tarball too. */
 const ZSTD: Tool = { file: 'zstd', version: ['--version'], package: 'zstd' };
 
-const io = (ctx: RecipeContext) => ({ signal: ctx.signal, output: ctx.output, tmp: ctx.tmp });
+const io = (ctx: RecipeContext) => ({ signal: ctx.signal, output: ctx.output, progress: ctx.progress, tmp: ctx.tmp });
 
 /** The config as a fingerprint value: feature paths relative to the project, so checkouts share. */
 function fingerprintable(c: ImageConfig, root: string): Record<string, Json> {

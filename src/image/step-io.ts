@@ -2,6 +2,7 @@
 // RecipeContext is one), and the environment every tool of a step runs with: our process helper
 // inherits nothing, so whatever a tool may read is written here.
 
+import type { RecipeProgress } from '../core/target.ts';
 import type { RunOptions } from '../proc/run.ts';
 import type { ImageConfig } from './config.ts';
 import { HOST_PATH } from './tools.ts';
@@ -11,6 +12,8 @@ export interface StepIo {
   readonly signal: AbortSignal;
   /** Output of the step's tools, streamed to the log. */
   output(stream: 'stdout' | 'stderr', text: string): void;
+  /** How far the step is, for live displays (see progress.ts); absent where nobody looks. */
+  progress?(p: RecipeProgress): void;
   /** A private scratch directory, removed by the caller afterwards. */
   readonly tmp: string;
 }

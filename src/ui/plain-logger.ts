@@ -31,6 +31,10 @@ export function plainLogger(o: PlainLoggerOptions): (e: EngineEvent) => void {
       case 'output':
         if (o.verbose) for (const l of e.text.replace(/\n$/, '').split('\n')) o.write(`          ${e.target}| ${l}`);
         return;
+      case 'progress':
+        // A figure for live displays: in a log it would be a line per percent, and --verbose
+        // already prints the tool output it was read from.
+        return;
       case 'cached':
         return line(e.time, 'cached', e.target);
       case 'succeeded':

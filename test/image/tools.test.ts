@@ -121,3 +121,10 @@ test('required host packages: sorted, unique, with every tool and boot file', (t
     t.true(requiredHostPackages.includes(p), p);
   }
 });
+
+test('progress: mmdebstrap prints apt\'s and dpkg\'s lines, mksquashfs its bar (progress.ts reads both)', (t) => {
+  t.true(mmdebstrapArgs(testConfig(), '/r', []).includes('--verbose'));
+  const squash = mksquashfsArgs(testConfig(), '/r', '/o');
+  t.true(squash.includes('-quiet'));
+  t.false(squash.includes('-no-progress'));
+});

@@ -12,6 +12,7 @@ test('one line per state change, with reasons under --explain and the tail of a 
     { type: 'queued', target, time: 0 },
     { type: 'started', target, time: 10, reasons: ['file a changed', 'value b: 1 -> 2'], logPath: '/l' },
     { type: 'output', target, time: 20, stream: 'stdout', text: 'noise\n' },
+    { type: 'progress', target, time: 30, fraction: 0.5, label: 'compressing' },
     { type: 'failed', target, time: 1500, reason: 'recipe-failed', message: 'sh exited with 2', exitCode: 2, tail: ['bad thing'], logPath: '/l', durationMs: 1490 },
     { type: 'build-finished', time: 1500, ok: false, interrupted: false, durationMs: 1500, counts: { cached: 0, succeeded: 0, failed: 1, skipped: 0, aborted: 0 } },
   ];

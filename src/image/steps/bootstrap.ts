@@ -9,6 +9,7 @@ import { RecipeFailure } from '../../core/target.ts';
 import { run } from '../../proc/run.ts';
 import type { ImageConfig } from '../config.ts';
 import { replaceFile } from '../replace-file.ts';
+import { aptProgress, withProgress } from '../progress.ts';
 import { runOptions, toolEnv, type StepIo } from '../step-io.ts';
 import { mmdebstrapArgs, TOOLS } from '../tools.ts';
 
@@ -24,7 +25,7 @@ export async function bootstrap(config: ImageConfig, root: string, io: StepIo, o
 }
 
 async function mmdebstrap(config: ImageConfig, root: string, sources: readonly string[], io: StepIo, aptCache?: string): Promise<void> {
-  await run(TOOLS.mmdebstrap.file, mmdebstrapArgs(config, root, sources, aptCache), runOptions(io, toolEnv(config, io)));
+  await run(TOOLS.mmdebstrap.file, mmdebstrapArgs(config, root, sources, aptCache), runOptions(withProgress(io, aptProgress()), toolEnv(config, io)));
 }
 
 async function forgetBuildHost(root: string): Promise<void> {

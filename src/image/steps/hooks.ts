@@ -15,8 +15,9 @@ import type { StepIo } from '../step-io.ts';
 const TAIL_LINES = 20;
 
 export async function hooks(config: ImageConfig, root: string, io: StepIo): Promise<void> {
-  for (const hook of config.hooks) {
+  for (const [i, hook] of config.hooks.entries()) {
     if (io.signal.aborted) throw io.signal.reason;
+    io.progress?.({ label: `${hook.feature}/${basename(hook.path)}`, fraction: i / config.hooks.length });
     await runHook(config, hook, root, io);
   }
 }
@@ -27,6 +28,7 @@ async function runHook(config: ImageConfig, hook: HookSource, root: string, io: 
   const tee: StepIo = {
     signal: io.signal,
     tmp: io.tmp,
+    ...(io.progress && { progress: io.progress }),
     output: (stream, text) => {
       tail.push(text);
       io.output(stream, text);

@@ -6,6 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { run } from '../../proc/run.ts';
 import { diskInfo } from '../boot-config.ts';
 import type { ImageConfig } from '../config.ts';
+import { withProgress, xorrisoProgress } from '../progress.ts';
 import { runOptions, toolEnv, type StepIo } from '../step-io.ts';
 import { TOOLS, xorrisoArgs } from '../tools.ts';
 import { SQUASHFS_FILE } from './squashfs.ts';
@@ -27,5 +28,5 @@ export async function iso(config: ImageConfig, sources: IsoSources, out: string,
   const info = join(io.tmp, 'disk-info');
   await writeFile(info, diskInfo(config, sources.commit));
   const inputs = { bootTree: sources.bootFiles, squashfs: join(sources.squashfs, SQUASHFS_FILE), diskInfo: info };
-  await run(TOOLS.xorriso.file, xorrisoArgs(config, inputs, join(out, isoFileName(config))), runOptions(io, toolEnv(config, io)));
+  await run(TOOLS.xorriso.file, xorrisoArgs(config, inputs, join(out, isoFileName(config))), runOptions(withProgress(io, xorrisoProgress()), toolEnv(config, io)));
 }

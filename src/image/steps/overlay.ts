@@ -17,8 +17,9 @@ import type { StepIo } from '../step-io.ts';
 export async function overlay(config: ImageConfig, root: string, io: StepIo): Promise<void> {
   const ledger = new OverlayLedger();
   const made: string[] = [];
-  for (const source of config.overlays) {
+  for (const [i, source] of config.overlays.entries()) {
     if (io.signal.aborted) throw io.signal.reason;
+    io.progress?.({ label: source.feature, fraction: i / config.overlays.length });
     await applyFeature(source, root, ledger, made, config.sourceDateEpoch);
   }
   if (ledger.clashes.length > 0) throw new OverlayConflict(ledger.clashes);

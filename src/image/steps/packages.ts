@@ -3,10 +3,12 @@
 
 import type { ImageConfig } from '../config.ts';
 import { runInRoot } from '../in-root.ts';
+import { aptProgress, withProgress } from '../progress.ts';
 import type { StepIo } from '../step-io.ts';
 import { aptInstallScript } from '../tools.ts';
 
 export async function packages(config: ImageConfig, root: string, io: StepIo): Promise<void> {
   if (config.packages.length === 0) return;
-  await runInRoot(root, { script: aptInstallScript(config.packages), network: true, env: { SOURCE_DATE_EPOCH: String(config.sourceDateEpoch) } }, io);
+  const script = aptInstallScript(config.packages);
+  await runInRoot(root, { script, network: true, env: { SOURCE_DATE_EPOCH: String(config.sourceDateEpoch) } }, withProgress(io, aptProgress()));
 }
