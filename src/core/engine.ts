@@ -372,6 +372,18 @@ class Build {
         });
         return;
       }
+      const changed = this.hasher.changedSince(r.files);
+      if (changed !== undefined) {
+        this.fail(r.id, {
+          reason: 'input-changed',
+          message: `${changed} changed while the recipe ran; its output is not stored`,
+          hint: 'build again (watch mode does)',
+          tail: tail.filter(Boolean),
+          logPath,
+          durationMs: Date.now() - t0,
+        });
+        return;
+      }
       let stored;
       try {
         stored = await store.put(out);

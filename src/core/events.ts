@@ -65,6 +65,8 @@ export type FailureReason =
   | 'output-unstorable'
   /** A declared input file is missing or unreadable. */
   | 'input-missing'
+  /** A declared input file changed while the recipe ran: the output may mix both versions, so it is not stored. */
+  | 'input-changed'
   /** A declared tool could not tell its version (is it installed?). */
   | 'tool-missing';
 

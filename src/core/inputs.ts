@@ -54,6 +54,21 @@ export class InputHasher {
     return this.next;
   }
 
+  /**
+   * The first of `files` (absolute, hashed by this hasher) whose size, times or inode are not
+   * what they were when it was hashed: it changed while a recipe read it.
+   */
+  changedSince(files: readonly string[]): string | undefined {
+    for (const abs of files) {
+      const was = this.next[abs];
+      const st = statSync(abs, { bigint: true, throwIfNoEntry: false });
+      if (!was || !st || was[0] !== String(st.size) || was[1] !== String(st.mtimeNs) || was[2] !== String(st.ctimeNs) || was[3] !== String(st.ino)) {
+        return relative(this.root, abs);
+      }
+    }
+    return undefined;
+  }
+
   private expand(pattern: string): HashedFile[] {
     const known = this.memo.get(pattern);
     if (known) return known;

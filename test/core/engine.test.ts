@@ -248,6 +248,29 @@ test('a missing declared input fails its target with the path', async (t) => {
   t.like(events.find((e) => e.type === 'failed'), { reason: 'input-missing', message: 'declared input nope.txt does not exist' });
 });
 
+test('an input edited while its recipe runs fails the target and stores nothing; the next build runs it', async (t) => {
+  const r = rig(t);
+  writeFileSync(join(r.root, 'in.txt'), 'one');
+  const defs = {
+    a: {
+      files: ['in.txt'],
+      run: (ctx: RecipeContext) => {
+        writeFileSync(join(ctx.out, 'copy'), readFileSync(join(r.root, 'in.txt')));
+        writeFileSync(join(r.root, 'in.txt'), 'two, written while the recipe ran');
+      },
+    },
+  };
+  const first = await r.build(defs);
+  t.false(first.result.ok);
+  t.like(first.events.find((e) => e.type === 'failed'), { target: 'a', reason: 'input-changed', message: 'in.txt changed while the recipe ran; its output is not stored' });
+  t.deepEqual(first.of('succeeded'), []);
+  // Back to the content the first fingerprint was taken of: had its output been stored, this would be cached.
+  writeFileSync(join(r.root, 'in.txt'), 'one');
+  const second = await r.build({ a: { files: ['in.txt'] } });
+  t.true(second.result.ok);
+  t.deepEqual(second.calls, ['a'], 'nothing was cached under the first fingerprint');
+});
+
 test('-B runs every recipe again', async (t) => {
   const r = rig(t);
   const defs = { a: {}, b: { deps: ['a'] } };
