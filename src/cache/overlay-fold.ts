@@ -21,7 +21,7 @@ import { errnoCode, StoreError } from './errors.ts';
 import { HashPool } from './hash-pool.ts';
 import { run } from './run.ts';
 import { touchDate } from './restore.ts';
-import { assemble, devNumbers, entryType, type Described, type TreeEntry, type TreeManifest } from './tree.ts';
+import { assemble, entryType, statEntry, type Described, type TreeEntry, type TreeManifest } from './tree.ts';
 
 export interface OverlayLayers {
   /** The mount point; still mounted when foldOverlay() starts. */
@@ -207,17 +207,7 @@ function readUpper(upperRoot: string, base: ReadonlyMap<string, TreeEntry>, pool
 }
 
 function describe(path: string, abs: string, st: BigIntStats, type: TreeEntry['type'], xattrNames: string[]): Described['entry'] {
-  const entry: Described['entry'] = {
-    path,
-    type,
-    mode: Number(st.mode & 0o7777n),
-    uid: Number(st.uid),
-    gid: Number(st.gid),
-    mtimeNs: st.mtimeNs.toString(),
-  };
-  if (type === 'file') entry.size = Number(st.size);
-  if (type === 'symlink') entry.target = readlinkSync(abs);
-  if (type === 'char' || type === 'block') entry.rdev = devNumbers(st.rdev);
+  const entry: Described['entry'] = statEntry(path, st, type, () => readlinkSync(abs));
   if (xattrNames.length > 0) {
     const xattrs: Record<string, string> = {};
     for (const name of xattrNames.sort()) xattrs[name] = getAttributeSync(abs, name).toString('base64');

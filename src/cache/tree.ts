@@ -210,6 +210,17 @@ function describe(path: string, abs: string, st: BigIntStats, hash: number | und
   const type = entryType(st);
   // Absent fields are left out (not set to undefined), so a manifest read back from JSON
   // is deepEqual to the one scanned.
+  const entry = statEntry(path, st, type, () => guard(path, () => readlinkSync(abs)));
+  if (type !== 'symlink') {
+    const xattrs = guard(path, () => readXattrs(abs));
+    if (xattrs !== undefined) entry.xattrs = xattrs;
+  }
+  const inode = type === 'file' && st.nlink > 1n ? `${st.dev}:${st.ino}` : undefined;
+  return { entry, inode, hash };
+}
+
+/** A manifest entry's fields that come from lstat (and, for a symlink, its target): all but hash and xattrs. */
+export function statEntry(path: string, st: BigIntStats, type: TreeEntry['type'], linkTarget: () => string): Found['entry'] {
   const entry: Found['entry'] = {
     path,
     type,
@@ -219,14 +230,9 @@ function describe(path: string, abs: string, st: BigIntStats, hash: number | und
     mtimeNs: st.mtimeNs.toString(),
   };
   if (type === 'file') entry.size = Number(st.size);
-  if (type === 'symlink') entry.target = guard(path, () => readlinkSync(abs));
+  if (type === 'symlink') entry.target = linkTarget();
   if (type === 'char' || type === 'block') entry.rdev = devNumbers(st.rdev);
-  if (type !== 'symlink') {
-    const xattrs = guard(path, () => readXattrs(abs));
-    if (xattrs !== undefined) entry.xattrs = xattrs;
-  }
-  const inode = type === 'file' && st.nlink > 1n ? `${st.dev}:${st.ino}` : undefined;
-  return { entry, inode, hash };
+  return entry;
 }
 
 /**
