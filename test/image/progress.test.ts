@@ -8,7 +8,7 @@ import type { RecipeProgress } from '../../src/core/target.ts';
 import { aptProgress, mksquashfsProgress, withProgress, xorrisoProgress, type ProgressParser } from '../../src/image/progress.ts';
 import type { StepIo } from '../../src/image/step-io.ts';
 
-const MMDEBSTRAP = readFileSync(new URL('fixtures/progress/mmdebstrap-verbose.log', import.meta.url), 'utf8');
+const MMDEBSTRAP = readFileSync(new URL('fixtures/progress/mmdebstrap-verbose.txt', import.meta.url), 'utf8');
 
 /** mksquashfs 4.5.1, -quiet, stdout a pipe: the bar every 100 blocks and inodes, then a newline. */
 const MKSQUASHFS =
