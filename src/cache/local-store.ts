@@ -452,6 +452,11 @@ export class LocalStore {
    * holds the store. Entries share only files, never write them, so evicting one never
    * changes another.
    */
+  /** Bytes the entries take on disk, each file shared between entries counted once. */
+  async diskBytes(entries: readonly EntryInfo[], signal?: AbortSignal): Promise<number> {
+    return (await DiskUsage.of(new Map(entries.map((e) => [e.digest, this.treePath(e.digest)])), signal)).total;
+  }
+
   async gc(options: { readonly maxBytes: number; readonly signal?: AbortSignal }): Promise<GcResult> {
     const graves: string[] = [];
     const release = await this.acquireExclusive(options.signal);

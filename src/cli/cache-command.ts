@@ -32,7 +32,11 @@ export async function cacheCommand(args: readonly string[], options: Options, io
           io.out(options.json ? JSON.stringify(row)
             : `${e.digest.slice(0, 16)}  ${formatBytes(e.bytes).padStart(8)}  ${String(e.files).padStart(7)} files  created ${formatMs(now - e.createdAt)} ago  used ${formatMs(now - e.lastUsedAt)} ago`);
         }
-        if (!options.json) io.out(`${entries.length} entries, ${formatBytes(entries.reduce((n, e) => n + e.bytes, 0))} in ${store.root}`);
+        if (!options.json) {
+          // Entries stored as changes over a base share its unchanged files: the sum of sizes overstates the disk.
+          const onDisk = await store.diskBytes(entries, io.signal);
+          io.out(`${entries.length} entries, ${formatBytes(entries.reduce((n, e) => n + e.bytes, 0))} of trees, ${formatBytes(onDisk)} on disk (shared files once) in ${store.root}`);
+        }
         return 0;
       }
       case 'verify': {
