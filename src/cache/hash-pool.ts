@@ -6,7 +6,7 @@
 // main thread, and readFileSync+createHash in 2 workers takes ~0.7 s.
 
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 
@@ -15,18 +15,21 @@ const BATCH_FILES = 256;
 const BATCH_BYTES = 8 << 20;
 /** Batches queued per worker, so a worker never idles while its reply travels back. */
 const IN_FLIGHT = 2;
-/** Files above this size are streamed through a fixed buffer instead of read whole. */
-const WHOLE_FILE_MAX = 8 << 20;
+/**
+ * Every file is read through one reused buffer. readFileSync allocates a buffer per file,
+ * garbage that a worker collects late: measured on a 650 MB image root, peak RSS 198 MB
+ * with whole-file reads up to 8 MiB against 120 MB streamed, and streaming was faster.
+ */
+const READ_BUFFER = 1 << 20;
 
 // Plain JavaScript evaluated in the worker: no loader (tsx) needed there, which also keeps
 // worker start-up short (~30-40 ms measured). Must stay in step with hashFileSync below.
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
-const { closeSync, openSync, readFileSync, readSync } = require('node:fs');
+const { closeSync, openSync, readSync } = require('node:fs');
 const { createHash } = require('node:crypto');
-const buf = Buffer.allocUnsafe(1 << 20);
-function hashFile(path, size) {
-  if (size <= ${WHOLE_FILE_MAX}) return createHash('sha256').update(readFileSync(path)).digest('hex');
+const buf = Buffer.allocUnsafe(${READ_BUFFER});
+function hashFile(path) {
   const h = createHash('sha256');
   const fd = openSync(path, 'r');
   try {
@@ -42,7 +45,7 @@ function hashFile(path, size) {
 }
 parentPort.on('message', (batch) => {
   try {
-    parentPort.postMessage({ ok: true, hashes: batch.map((f) => hashFile(f.path, f.size)) });
+    parentPort.postMessage({ ok: true, hashes: batch.map((f) => hashFile(f.path)) });
   } catch (err) {
     parentPort.postMessage({ ok: false, message: err instanceof Error ? err.message : String(err) });
   }
@@ -91,7 +94,7 @@ export class HashPool {
   async finish(): Promise<string[]> {
     try {
       if (this.#slots.length === 0 && this.#queue.length === 0) {
-        this.#batch.forEach((j, k) => (this.#results[this.#batchStart + k] = hashFileSync(j.path, j.size)));
+        this.#batch.forEach((j, k) => (this.#results[this.#batchStart + k] = hashFileSync(j.path)));
         return this.#results;
       }
       if (this.#batch.length > 0) this.#cut();
@@ -155,11 +158,11 @@ export class HashPool {
   }
 }
 
+const buf = Buffer.allocUnsafe(READ_BUFFER);
+
 /** The same as the worker's hashFile, for the few files hashed on the calling thread. */
-export function hashFileSync(path: string, size: number): string {
-  if (size <= WHOLE_FILE_MAX) return createHash('sha256').update(readFileSync(path)).digest('hex');
+export function hashFileSync(path: string): string {
   const h = createHash('sha256');
-  const buf = Buffer.allocUnsafe(1 << 20);
   const fd = openSync(path, 'r');
   try {
     for (;;) {
