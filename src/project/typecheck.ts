@@ -3,38 +3,25 @@
 // silently. A clean result is cached by the content of every file the check read, so an
 // unchanged project pays once and never loads the compiler again.
 
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type ts from 'typescript';
 import { createRequire } from 'node:module';
 import type { Diagnostic } from '../core/diagnostic.ts';
 
-const DSL_INDEX = fileURLToPath(new URL('../dsl/index.ts', import.meta.url));
+const CHILD = fileURLToPath(new URL('./typecheck-child.js', import.meta.url));
 
 const require = createRequire(import.meta.url);
 const version = (pkg: string): string => (require(`${pkg}/package.json`) as { version: string }).version;
 
-/** Bump when OPTIONS change: a clean result under other options proves nothing. */
-const CHECK_VERSION = '2';
-
-const OPTIONS = (t: typeof ts): ts.CompilerOptions => ({
-  target: t.ScriptTarget.ES2022,
-  module: t.ModuleKind.NodeNext,
-  moduleResolution: t.ModuleResolutionKind.NodeNext,
-  strict: true,
-  noEmit: true,
-  allowImportingTsExtensions: true,
-  skipLibCheck: true,
-  types: ['node'],
-  typeRoots: [fileURLToPath(new URL('../../node_modules/@types', import.meta.url))],
-  paths: { mkimage: [DSL_INDEX] },
-});
+/** Bump when typecheck-child.js's compiler options change: a clean result under other options proves nothing. */
+const CHECK_VERSION = '3';
 
 /** What a clean check is remembered by. */
 interface CleanCheck {
-  /** Hash of the compiler, these options, and the path and content of the profiles and of `reads`. */
+  /** Hash of the compiler, its options (typecheck-child.js), and the path and content of the profiles and of `reads`. */
   readonly digest: string;
   /**
    * The other files outside node_modules the check read: mkimage's DSL and whatever it imports,
@@ -51,31 +38,37 @@ export async function typecheck(files: readonly string[], cacheFile?: string): P
   const cached = cacheFile ? readClean(cacheFile) : undefined;
   if (cached && digestOf(files, cached.reads) === cached.digest) return undefined;
 
-  // The compiler is large (a third of a second to load): only a miss loads it.
-  const ts = (await import('typescript')).default;
-  const options = OPTIONS(ts);
-  const program = ts.createProgram({ rootNames: [...files], options, host: ts.createCompilerHost(options) });
-  const mine = new Set(files);
-  const found = ts
-    .getPreEmitDiagnostics(program)
-    .find((d) => d.category === ts.DiagnosticCategory.Error && (!d.file || mine.has(d.file.fileName)));
-  if (found) return toDiagnostic(ts, found);
+  // The compiler is large (a third of a second to load, ~130 MB for the program): only a
+  // miss runs it, and in a process of its own.
+  const checked = await checkInChild(files);
+  if (checked.error) return checked.error;
   if (cacheFile) {
-    const reads = program
-      .getSourceFiles()
-      .map((f) => f.fileName)
-      .filter((f) => !mine.has(f) && !f.split('/').includes('node_modules'));
-    const digest = digestOf(files, reads);
-    if (digest) writeClean(cacheFile, { digest, reads });
+    const digest = digestOf(files, checked.reads);
+    if (digest) writeClean(cacheFile, { digest, reads: checked.reads });
   }
   return undefined;
+}
+
+interface ChildResult {
+  readonly error?: Diagnostic;
+  readonly reads: readonly string[];
+}
+
+function checkInChild(files: readonly string[]): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(process.execPath, [CHILD], { maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`the type-check process failed: ${stderr.trim() || error.message}`));
+      else resolve(JSON.parse(stdout) as ChildResult);
+    });
+    child.stdin?.end(JSON.stringify({ files }));
+  });
 }
 
 /** Undefined when a file is gone: then the check runs again. */
 function digestOf(files: readonly string[], reads: readonly string[]): string | undefined {
   const key = createHash('sha256').update(`${CHECK_VERSION}\0${version('typescript')}\0${version('@types/node')}\0`);
   try {
-    for (const f of [...new Set([...files, ...reads])].sort()) key.update(`${f}\0`).update(readFileSync(f)).update('\0');
+    for (const f of [...new Set([CHILD, ...files, ...reads])].sort()) key.update(`${f}\0`).update(readFileSync(f)).update('\0');
   } catch {
     return undefined;
   }
@@ -97,11 +90,4 @@ function writeClean(file: string, check: CleanCheck): void {
   const tmp = join(dirname(file), `.typecheck-${process.pid}-${Math.random().toString(36).slice(2)}`);
   writeFileSync(tmp, `${JSON.stringify(check)}\n`);
   renameSync(tmp, file);
-}
-
-function toDiagnostic(ts: typeof import('typescript'), d: ts.Diagnostic): Diagnostic {
-  const message = `type error: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')} (TS${d.code})`;
-  if (!d.file || d.start === undefined) return { message };
-  const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
-  return { message, at: { file: d.file.fileName, line: line + 1, column: character + 1 } };
 }
