@@ -38,3 +38,12 @@ export function errnoCode(err: unknown): string | undefined {
   }
   return undefined;
 }
+
+/** Awaits `op`, taking the errno codes listed (default: the path is already gone) as success. */
+export async function ignoring(op: Promise<unknown>, codes: readonly string[] = ['ENOENT']): Promise<void> {
+  try {
+    await op;
+  } catch (err) {
+    if (!codes.includes(errnoCode(err) ?? '')) throw err;
+  }
+}

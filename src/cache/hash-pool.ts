@@ -5,52 +5,17 @@
 // trips per file (2.5-3.7 s), WebCrypto's threaded digest is slower than OpenSSL on the
 // main thread, and readFileSync+createHash in 2 workers takes ~0.7 s.
 
-import { createHash } from 'node:crypto';
-import { closeSync, openSync, readSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { hashFile } from './hash-file.js';
 
 /** A batch is posted to a worker when it holds this many files or bytes. */
 const BATCH_FILES = 256;
 const BATCH_BYTES = 8 << 20;
 /** Batches queued per worker, so a worker never idles while its reply travels back. */
 const IN_FLIGHT = 2;
-/**
- * Every file is read through one reused buffer. readFileSync allocates a buffer per file,
- * garbage that a worker collects late: measured on a 650 MB image root, peak RSS 198 MB
- * with whole-file reads up to 8 MiB against 120 MB streamed, and streaming was faster.
- */
-const READ_BUFFER = 1 << 20;
-
-// Plain JavaScript evaluated in the worker: no loader (tsx) needed there, which also keeps
-// worker start-up short (~30-40 ms measured). Must stay in step with hashFileSync below.
-const WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
-const { closeSync, openSync, readSync } = require('node:fs');
-const { createHash } = require('node:crypto');
-const buf = Buffer.allocUnsafe(${READ_BUFFER});
-function hashFile(path) {
-  const h = createHash('sha256');
-  const fd = openSync(path, 'r');
-  try {
-    for (;;) {
-      const n = readSync(fd, buf, 0, buf.length, null);
-      if (n === 0) break;
-      h.update(buf.subarray(0, n));
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return h.digest('hex');
-}
-parentPort.on('message', (batch) => {
-  try {
-    parentPort.postMessage({ ok: true, hashes: batch.map((f) => hashFile(f.path)) });
-  } catch (err) {
-    parentPort.postMessage({ ok: false, message: err instanceof Error ? err.message : String(err) });
-  }
-});
-`;
+/** The worker threads' script: plain JavaScript, shared with the calling thread's hashing. */
+const WORKER = new URL('./hash-file.js', import.meta.url);
 
 interface Job {
   readonly path: string;
@@ -94,7 +59,7 @@ export class HashPool {
   async finish(): Promise<string[]> {
     try {
       if (this.#slots.length === 0 && this.#queue.length === 0) {
-        this.#batch.forEach((j, k) => (this.#results[this.#batchStart + k] = hashFileSync(j.path)));
+        this.#batch.forEach((j, k) => (this.#results[this.#batchStart + k] = hashFile(j.path)));
         return this.#results;
       }
       if (this.#batch.length > 0) this.#cut();
@@ -123,7 +88,7 @@ export class HashPool {
   }
 
   #spawn(): void {
-    const slot: Slot = { worker: new Worker(WORKER_SOURCE, { eval: true, execArgv: [] }), inFlight: [] };
+    const slot: Slot = { worker: new Worker(WORKER, { workerData: { hashWorker: true }, execArgv: [] }), inFlight: [] };
     slot.worker.on('message', (reply: Reply) => {
       const done = slot.inFlight.shift()!;
       if (reply.ok) reply.hashes.forEach((h, k) => (this.#results[done.start + k] = h));
@@ -156,22 +121,4 @@ export class HashPool {
     this.#wake = undefined;
     wake?.();
   }
-}
-
-const buf = Buffer.allocUnsafe(READ_BUFFER);
-
-/** The same as the worker's hashFile, for the few files hashed on the calling thread. */
-export function hashFileSync(path: string): string {
-  const h = createHash('sha256');
-  const fd = openSync(path, 'r');
-  try {
-    for (;;) {
-      const n = readSync(fd, buf, 0, buf.length, null);
-      if (n === 0) break;
-      h.update(buf.subarray(0, n));
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return h.digest('hex');
 }

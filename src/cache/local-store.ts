@@ -31,6 +31,7 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { isDigest, type Digest } from '../core/ids.ts';
 import { DiskUsage } from './disk-usage.ts';
 import { errnoCode, StoreError } from './errors.ts';
+import { once } from './once.ts';
 import { Locks, type Release } from './locks.ts';
 import { bindReadOnly, mountsUnder, unmountUnder } from './mounts.ts';
 import { foldOverlay, overlayLayers, overlayOptionsProblem, type OverlayLayers } from './overlay-fold.ts';
@@ -772,8 +773,4 @@ function mtimeOf(path: string): number | undefined {
   }
 }
 
-function once(f: () => Promise<void>): Release {
-  let done: Promise<void> | undefined;
-  return () => (done ??= f());
-}
 

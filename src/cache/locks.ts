@@ -20,7 +20,8 @@
 import { mkdir, readdir, readFile, rename, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
-import { errnoCode, StoreError } from './errors.ts';
+import { errnoCode, ignoring, StoreError } from './errors.ts';
+import { once } from './once.ts';
 import { bootId, isAlive, ownerTag, parseOwnerTag, self } from './process-identity.ts';
 
 /** Gives the lock back; calling it again does nothing. */
@@ -180,25 +181,7 @@ const tagAlive = (name: string): boolean => {
   return owner !== undefined && isAlive(owner);
 };
 
-function once(f: () => Promise<void>): Release {
-  let done: Promise<void> | undefined;
-  return () => (done ??= f());
-}
-
-async function unlinkQuiet(path: string): Promise<void> {
-  try {
-    await unlink(path);
-  } catch (err) {
-    if (errnoCode(err) !== 'ENOENT') throw err;
-  }
-}
+const unlinkQuiet = (path: string) => ignoring(unlink(path));
 
 /** rmdir that ignores "already gone" and "not empty" (someone took the lock meanwhile). */
-async function rmdirQuiet(path: string): Promise<void> {
-  try {
-    await rmdir(path);
-  } catch (err) {
-    const code = errnoCode(err);
-    if (code !== 'ENOENT' && code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
-  }
-}
+const rmdirQuiet = (path: string) => ignoring(rmdir(path), ['ENOENT', 'ENOTEMPTY', 'EEXIST']);

@@ -4,7 +4,8 @@
 import { lstatSync } from 'node:fs';
 import { chmod, chown, mkdir, rmdir } from 'node:fs/promises';
 import { getAttributeSync, listAttributesSync, setAttributeSync } from 'fs-xattr';
-import { errnoCode } from './errors.ts';
+import { ignoring } from './errors.ts';
+import { once } from './once.ts';
 import { bindReadOnly, mountOverlay, unmountUnder } from './mounts.ts';
 import { runOrThrow } from './run.ts';
 
@@ -70,7 +71,7 @@ export async function restoreTree(
       const work = `${s.dir}/work`;
       const undo = once(async () => {
         await unmountUnder(dest);
-        await rmdirQuiet(dest);
+        await ignoring(rmdir(dest));
         await s.dispose();
       });
       try {
@@ -90,7 +91,7 @@ export async function restoreTree(
     case 'bind-ro': {
       const undo = once(async () => {
         await unmountUnder(dest);
-        await rmdirQuiet(dest);
+        await ignoring(rmdir(dest));
       });
       try {
         await mkdir(dest);
@@ -120,15 +121,4 @@ export function touchDate(ns: bigint): string {
   return `@${ns < 0n ? '-' : ''}${abs / 1_000_000_000n}.${(abs % 1_000_000_000n).toString().padStart(9, '0')}`;
 }
 
-function once(f: () => Promise<void>): () => Promise<void> {
-  let done: Promise<void> | undefined;
-  return () => (done ??= f());
-}
 
-async function rmdirQuiet(path: string): Promise<void> {
-  try {
-    await rmdir(path);
-  } catch (err) {
-    if (errnoCode(err) !== 'ENOENT') throw err;
-  }
-}

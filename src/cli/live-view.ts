@@ -33,7 +33,6 @@ export function liveTerminal(options: Options, io: Io): Terminal | undefined {
 /** One build drawn live: started when the build's picture is known, finished by the caller. */
 export class LiveBuild {
   private ui: LiveUi | undefined;
-  private readonly held: Parameters<Emit>[0][] = [];
 
   constructor(
     private readonly terminal: Terminal,
@@ -41,7 +40,7 @@ export class LiveBuild {
     private readonly onQuit: () => void,
   ) {}
 
-  /** Draws `picture`; events that came before it are replayed. */
+  /** Draws `picture`; the build awaits this before its first event. */
   async start(picture: BuildPicture): Promise<void> {
     const { startLiveUi, liveNodes, expectedDurations, colorAllowed } = await import('../ui/live/index.ts');
     this.ui = startLiveUi({
@@ -52,13 +51,9 @@ export class LiveBuild {
       noColor: !colorAllowed(this.env),
       onQuit: this.onQuit,
     });
-    for (const e of this.held.splice(0)) this.ui.emit(e);
   }
 
-  readonly emit: Emit = (e) => {
-    if (this.ui) this.ui.emit(e);
-    else this.held.push(e);
-  };
+  readonly emit: Emit = (e) => this.ui?.emit(e);
 
   note(text: string): void {
     this.ui?.note(text);

@@ -3,7 +3,7 @@
 // since it was hashed keeps its hash.
 
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, type BigIntStats } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { globSync, isDynamicPattern } from 'tinyglobby';
 
@@ -62,9 +62,7 @@ export class InputHasher {
     for (const abs of files) {
       const was = this.next[abs];
       const st = statSync(abs, { bigint: true, throwIfNoEntry: false });
-      if (!was || !st || was[0] !== String(st.size) || was[1] !== String(st.mtimeNs) || was[2] !== String(st.ctimeNs) || was[3] !== String(st.ino)) {
-        return relative(this.root, abs);
-      }
+      if (!was || !st || !sameStat(was, statKey(st))) return relative(this.root, abs);
     }
     return undefined;
   }
@@ -88,19 +86,11 @@ export class InputHasher {
     const path = rel.startsWith('..') || isAbsolute(rel) ? abs : rel;
     const st = statSync(abs, { bigint: true, throwIfNoEntry: false });
     if (!st || !st.isFile()) throw new MissingInput(path);
-    const key: [string, string, string, string] = [
-      String(st.size),
-      String(st.mtimeNs),
-      String(st.ctimeNs),
-      String(st.ino),
-    ];
+    const key = statKey(st);
     const cached = this.previous[abs] ?? this.next[abs];
     if (
       cached &&
-      cached[0] === key[0] &&
-      cached[1] === key[1] &&
-      cached[2] === key[2] &&
-      cached[3] === key[3] &&
+      sameStat(cached, key) &&
       Number(st.mtimeNs / 1_000_000n) < cached[5] - RACY_WINDOW_MS
     ) {
       this.next[abs] = cached;
@@ -112,3 +102,10 @@ export class InputHasher {
     return { path, abs, sha256 };
   }
 }
+
+type StatKey = [size: string, mtimeNs: string, ctimeNs: string, ino: string];
+
+/** What says a file is unchanged without reading it: size, both times, inode. */
+const statKey = (st: BigIntStats): StatKey => [String(st.size), String(st.mtimeNs), String(st.ctimeNs), String(st.ino)];
+
+const sameStat = (entry: readonly unknown[], key: StatKey): boolean => key.every((v, i) => entry[i] === v);
