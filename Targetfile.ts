@@ -2,16 +2,23 @@
 // the features of features/ (`mkimage list`), and a few plain targets that assemble a small
 // root-filesystem skeleton.
 
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { profiles, target } from 'mkimage';
 
 export const library = profiles({ distros: 'conf.d', features: 'features' });
 
+// A function recipe reads its values from ctx.values (a shell recipe gets them as $VALUES, in
+// JSON). The values are part of the fingerprint: change one and the target runs again.
 const osRelease = target({
   name: 'os-release',
   description: 'etc/os-release of the image, from plain values',
   values: { id: 'mkimage', name: 'mkimage example', version: '0.1' },
-  sh: `mkdir -p "$OUT/etc"
-{ printf 'ID=%s\\n' mkimage; printf 'PRETTY_NAME="%s"\\n' "mkimage example 0.1"; } > "$OUT/etc/os-release"`,
+  run: async (ctx) => {
+    const { id, name, version } = ctx.values as { id: string; name: string; version: string };
+    await mkdir(join(ctx.out, 'etc'));
+    await writeFile(join(ctx.out, 'etc/os-release'), `ID=${id}\nPRETTY_NAME="${name} ${version}"\n`);
+  },
 });
 
 const motd = target({

@@ -1,5 +1,5 @@
 // The parts every image shares: a base system, and a live-bootable one.
-import { distro, set } from 'mkimage';
+import { distro } from 'mkimage';
 
 export const base = distro('.base', {
   description: 'a Debian root with kernel, locale and power handling, cleaned for shipping',
@@ -9,4 +9,4 @@ export const base = distro('.base', {
 export const live = distro('.live', {
   description: 'a live system bootable from ISO by BIOS and UEFI, with a serial console',
   needs: [base, 'use/live', 'use/bootloader/isolinux', 'use/bootloader/grub', 'use/serial'],
-}, set('VOLUME_ID', 'MKIMAGE_LIVE'));
+});

@@ -5,4 +5,4 @@ import { live } from './base.ts';
 export const rescue = distro('rescue', {
   description: 'live rescue system: partitioning, file systems, RAID/LVM/LUKS, network tools',
   needs: [live, 'use/net/dhcp', 'use/ssh', 'use/users/root', 'use/rescue'],
-}, set('HOSTNAME', 'rescue'), set('VOLUME_ID', 'RESCUE'));
+}, set('HOSTNAME', 'rescue'));

@@ -10,25 +10,25 @@ export const serverBase = distro('.server-base', {
 export const serverMini = distro('server-mini', {
   description: 'small server live ISO: systemd, DHCP, ssh, serial console',
   needs: [serverBase, 'use/server/mini'],
-}, set('HOSTNAME', 'server-mini'), set('VOLUME_ID', 'SERVER_MINI'));
+}, set('HOSTNAME', 'server-mini'));
 
 export const ldapServer = distro('ldap-server', {
   description: 'OpenLDAP directory server',
   needs: [serverBase, 'use/server/mini', 'use/ldap/server'],
-}, set('HOSTNAME', 'ldap'), set('VOLUME_ID', 'LDAP_SERVER'));
+}, set('HOSTNAME', 'ldap'));
 
 export const dbServer = distro('db-server', {
   description: 'PostgreSQL database server',
   needs: [serverBase, 'use/server/mini', 'use/postgresql'],
-}, set('HOSTNAME', 'db'), set('VOLUME_ID', 'DB_SERVER'));
+}, set('HOSTNAME', 'db'));
 
 export const lbServer = distro('lb-server', {
   description: 'HAProxy load balancer',
   needs: [serverBase, 'use/server/mini', 'use/haproxy'],
-}, set('HOSTNAME', 'lb'), set('VOLUME_ID', 'LB_SERVER'));
+}, set('HOSTNAME', 'lb'));
 
 /** server-mini that the end-to-end tests can log in to. Never ship it. */
 export const serverMiniTest = distro('server-mini-test', {
   description: 'server-mini with a known root password, for boot tests',
   needs: [serverMini, 'use/testing/login'],
-}, set('VOLUME_ID', 'SERVER_MINI_TEST'));
+});

@@ -5,5 +5,5 @@ export default feature({
   settings: [
     setting({ name: 'PG_LISTEN', type: 'string', default: '*', help: 'listen_addresses of the server' }),
   ],
-  mixins: [mixin('use/postgresql', { description: 'PostgreSQL (Debian default version), listening on PG_LISTEN' }, add('PACKAGES', 'postgresql'))],
+  mixins: [mixin('use/postgresql', { description: 'PostgreSQL (Debian default version), listening on PG_LISTEN', hooks: ['50-postgresql'] }, add('PACKAGES', 'postgresql'))],
 });

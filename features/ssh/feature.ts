@@ -6,7 +6,7 @@ export default feature({
     setting({ name: 'SSH_ROOT_LOGIN', type: 'enum', choices: ['yes', 'no', 'prohibit-password'], default: 'prohibit-password', help: 'sshd PermitRootLogin' }),
   ],
   mixins: [
-    mixin('use/ssh', { description: 'sshd, enabled, host keys generated at first boot', needs: ['use/net/dhcp'] }, add('BASE_PACKAGES', 'openssh-server')),
+    mixin('use/ssh', { description: 'sshd, enabled, host keys generated at first boot', needs: ['use/net/dhcp'], hooks: ['20-ssh'] }, add('BASE_PACKAGES', 'openssh-server')),
     mixin('use/ssh/root-password', { description: 'root may log in over ssh with a password', needs: ['use/ssh'] }, set('SSH_ROOT_LOGIN', 'yes')),
   ],
 });

@@ -4,7 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { StoreError } from './errors.ts';
-import { run, runOrThrow } from './run.ts';
+import { hostCommand, hostCommandOrThrow } from './host-command.ts';
 
 export interface MountPoint {
   readonly id: number;
@@ -45,10 +45,10 @@ export async function unmountUnder(dir: string): Promise<void> {
     const mounts = mountsUnder(dir);
     if (mounts.length === 0) return;
     const top = mounts.reduce((a, b) => (depth(b.path) > depth(a.path) || (depth(b.path) === depth(a.path) && b.id > a.id) ? b : a));
-    if ((await run('umount', [top.path])).ok) continue;
+    if ((await hostCommand('umount', [top.path])).ok) continue;
     // Gone meanwhile (another process cleaning the same dead dir)? Then just look again.
     if (!readMounts().some((m) => m.id === top.id)) continue;
-    const lazy = await run('umount', ['-l', top.path]);
+    const lazy = await hostCommand('umount', ['-l', top.path]);
     if (!lazy.ok && readMounts().some((m) => m.id === top.id)) {
       throw new StoreError('busy', `cannot unmount ${top.path}: ${lazy.stderr}`);
     }
@@ -58,11 +58,11 @@ export async function unmountUnder(dir: string): Promise<void> {
 
 /** Bind `src` at `dst` (an existing dir) read-only: writes through `dst` fail with EROFS. */
 export async function bindReadOnly(src: string, dst: string): Promise<void> {
-  await runOrThrow('mount', ['--bind', src, dst]);
+  await hostCommandOrThrow('mount', ['--bind', src, dst]);
   // A bind mount takes the flags of its source; read-only needs a second, remount step.
-  const ro = await run('mount', ['-o', 'remount,bind,ro', dst]);
+  const ro = await hostCommand('mount', ['-o', 'remount,bind,ro', dst]);
   if (!ro.ok) {
-    await run('umount', [dst]);
+    await hostCommand('umount', [dst]);
     throw new StoreError('command-failed', `mount -o remount,bind,ro ${dst}: ${ro.stderr}`);
   }
 }
@@ -73,7 +73,7 @@ export async function mountOverlay(lower: string, upper: string, work: string, d
     // These separate overlay options and lower layers; escaping differs between kernels.
     if (/[,:\\]/.test(p)) throw new StoreError('invalid-argument', `overlay paths may not contain ',', ':' or '\\': ${p}`);
   }
-  await runOrThrow('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${lower},upperdir=${upper},workdir=${work}`, dst]);
+  await hostCommandOrThrow('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${lower},upperdir=${upper},workdir=${work}`, dst]);
 }
 
 const depth = (path: string): number => path.split('/').length;

@@ -19,8 +19,8 @@ import { join } from 'node:path';
 import { getAttributeSync, listAttributesSync, removeAttributeSync, setAttributeSync } from 'fs-xattr';
 import { errnoCode, StoreError } from './errors.ts';
 import { HashPool } from './hash-pool.ts';
-import { run } from './run.ts';
-import { touchDate } from './restore.ts';
+import { hostCommand } from './host-command.ts';
+import { touchDate } from './dir-attributes.ts';
 import { assemble, entryType, statEntry, type Described, type TreeEntry, type TreeManifest } from './tree.ts';
 
 export interface OverlayLayers {
@@ -142,7 +142,7 @@ export async function foldOverlay(input: FoldInput): Promise<FoldResult> {
     const copied = await copySymlinksThrough(upper, layers, input.scratch);
     if (copied !== undefined) return { folded: false, reason: copied };
     // Linking the base (the bulk of the time) while the workers hash the upper layer.
-    const [linked, hashed] = await Promise.all([run('cp', ['-a', '--link', '--no-target-directory', base, dest]), pool.finish()]);
+    const [linked, hashed] = await Promise.all([hostCommand('cp', ['-a', '--link', '--no-target-directory', base, dest]), pool.finish()]);
     if (!linked.ok) {
       rmSync(dest, { recursive: true, force: true });
       return { folded: false, reason: `cp -al: ${linked.stderr}` };
@@ -271,7 +271,7 @@ async function copySymlinksThrough(upper: Map<string, UpperPath>, layers: Overla
   for (const paths of byDir.values()) {
     const into = join(scratch, String(n++));
     await mkdir(into);
-    const r = await run('cp', ['-a', '-t', into, '--', ...paths.map((p) => `${layers.merged}/${p}`)]);
+    const r = await hostCommand('cp', ['-a', '-t', into, '--', ...paths.map((p) => `${layers.merged}/${p}`)]);
     if (!r.ok) return `copying symlinks out of the mount: ${r.stderr}`;
     for (const p of paths) upper.get(p)!.copy = join(into, p.slice(p.lastIndexOf('/') + 1));
   }
@@ -333,7 +333,7 @@ async function restoreDirTimes(upper: ReadonlyMap<string, UpperPath>, dest: stri
     let size = 0;
     const n = lines.findIndex((l) => (size += l.length + 1) > 100_000);
     const script = lines.splice(0, n < 0 ? lines.length : Math.max(n, 1)).join('\n');
-    const r = await run('sh', ['-ec', script]);
+    const r = await hostCommand('sh', ['-ec', script]);
     if (!r.ok) throw new StoreError('command-failed', `setting directory times in ${dest}: ${r.stderr}`);
   }
 }

@@ -1,13 +1,12 @@
 // The ways to make a stored tree appear at another path. They differ in cost and in what
 // the result allows; bench/ measures them, so each does exactly what its name says.
 
-import { lstatSync } from 'node:fs';
-import { chmod, chown, mkdir, rmdir } from 'node:fs/promises';
-import { getAttributeSync, listAttributesSync, setAttributeSync } from 'fs-xattr';
+import { mkdir, rmdir } from 'node:fs/promises';
+import { copyDirAttributes } from './dir-attributes.ts';
 import { ignoring } from './errors.ts';
 import { once } from './once.ts';
 import { bindReadOnly, mountOverlay, unmountUnder } from './mounts.ts';
-import { runOrThrow } from './run.ts';
+import { hostCommandOrThrow } from './host-command.ts';
 
 /**
  * - `copy`: `cp -a --reflink=auto`. An independent, writable copy; shares blocks on
@@ -58,7 +57,7 @@ export async function restoreTree(
     case 'hardlink': {
       const flag = method === 'copy' ? '--reflink=auto' : '--link';
       try {
-        await runOrThrow('cp', ['-a', flag, '--no-target-directory', tree, dest]);
+        await hostCommandOrThrow('cp', ['-a', flag, '--no-target-directory', tree, dest]);
       } catch (err) {
         await removeTree(dest);
         throw err;
@@ -104,21 +103,3 @@ export async function restoreTree(
     }
   }
 }
-
-/** Owner, then mode (chown may clear setgid), then xattrs, then mtime (the others touch ctime only). */
-async function copyDirAttributes(src: string, dst: string): Promise<void> {
-  const st = lstatSync(src, { bigint: true });
-  await chown(dst, Number(st.uid), Number(st.gid));
-  await chmod(dst, Number(st.mode & 0o7777n));
-  for (const name of listAttributesSync(src)) setAttributeSync(dst, name, getAttributeSync(src, name));
-  // Node's utimes goes through a double (~240 ns steps today); touch sets the exact ns.
-  await runOrThrow('touch', ['-m', '-d', touchDate(st.mtimeNs), dst]);
-}
-
-/** `@<seconds>.<9 digits>` as GNU touch -d reads it, exact to the nanosecond. */
-export function touchDate(ns: bigint): string {
-  const abs = ns < 0n ? -ns : ns;
-  return `@${ns < 0n ? '-' : ''}${abs / 1_000_000_000n}.${(abs % 1_000_000_000n).toString().padStart(9, '0')}`;
-}
-
-

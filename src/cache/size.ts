@@ -1,4 +1,4 @@
-// Human sizes for store limits (`--max-size 20G`).
+// Human sizes for store limits (`--max-size 20G`); sizes are printed by src/ui/format.ts.
 
 // K, M, G, T and the IEC forms are powers of 1024 (as du, mkosi and systemd read them);
 // only the explicit SI forms KB, MB, GB, TB are powers of 1000.
@@ -17,16 +17,4 @@ export function parseSize(text: string): number | undefined {
   const unit = m === null ? undefined : UNITS[m[2]!.toLowerCase()];
   if (m === null || unit === undefined) return undefined;
   return Math.floor(Number(m[1]) * unit);
-}
-
-/** `1.5 GiB`-style text for reports. */
-export function formatSize(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = bytes;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return i === 0 ? `${v} B` : `${v.toFixed(1)} ${units[i]}`;
 }

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { bootCheck } from '../image/boot/boot-check.ts';
 import { formatMs } from '../ui/format.ts';
-import type { ExitCode, Io } from './main.ts';
+import type { ExitCode, Io } from './io.ts';
 import type { Options } from './options.ts';
 
 export async function bootCommand(args: readonly string[], options: Options, io: Io): Promise<ExitCode> {

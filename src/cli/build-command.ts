@@ -1,31 +1,17 @@
-// `mkimage [TARGET...]`: build (or, with -n, plan) the goals, then copy their outputs out.
-// Goals are plain targets of the Targetfile or images of its profiles (`server-mini.iso`).
-// One build cycle (load the project fresh, resolve the goals, build, copy out) is
-// `buildCycle`, which watch mode (--watch) runs again after each edit.
+// `mkimage [TARGET...]`: build (or, with -n, only decide) the goals, then copy their outputs
+// out: one build cycle (build-cycle.ts), drawn live on a terminal or logged line by line.
+// With --watch, watch mode runs the cycle again after each edit (watch-command.ts).
 
-import { createHash } from 'node:crypto';
-import { join, resolve } from 'node:path';
-import { fail, formatDiagnostic, ok, type Diagnostic, type Result } from '../core/diagnostic.ts';
-import { build, type BuildResult } from '../core/engine.ts';
-import type { Emit } from '../core/events.ts';
-import { TargetGraph } from '../core/graph.ts';
-import type { TargetId } from '../core/ids.ts';
-import { plan } from '../core/plan.ts';
+import { formatDiagnostic, type Diagnostic } from '../core/diagnostic.ts';
+import { dryRun } from '../core/dry-run.ts';
 import { parseState } from '../core/state.ts';
 import { LocalStore } from '../cache/local-store.ts';
-import { parseImageTarget, type ImageTarget } from '../profile/image-targets.ts';
-import type { LoadedProject } from '../project/load.ts';
 import { jsonLogger } from '../ui/json-logger.ts';
 import { plainLogger } from '../ui/plain-logger.ts';
-import type { WatchPlanInput } from '../watch/watch-plan.ts';
-import { planImages, type ImagePlan } from './image-goals.ts';
-import { writeImageRecords } from './image-outputs.ts';
-import { LiveBuild, liveTerminal, type BuildPicture } from './live-view.ts';
-import { printDiagnostic, storeRoot as storeRootOf, type ExitCode, type Io, type Terminal } from './main.ts';
+import { buildCycle, prepare, stateKey, type CycleOutcome, type CycleRequest } from './build-cycle.ts';
+import { printDiagnostic, type ExitCode, type Io, type Terminal } from './io.ts';
+import { LiveBuild, liveTerminal } from './live-view.ts';
 import type { Options } from './options.ts';
-import { materialize, type Materialized } from './outputs.ts';
-import { openProject } from './project.ts';
-import { engineStore } from './store-port.ts';
 
 export async function buildCommand(positionals: readonly string[], options: Options, io: Io): Promise<ExitCode> {
   const jobs = options.jobs === undefined ? io.cores : Number(options.jobs);
@@ -44,7 +30,7 @@ export async function buildCommand(positionals: readonly string[], options: Opti
   }
   const request: CycleRequest = { goals: positionals, options, io, jobs, signal: io.signal };
   const warning = (w: Diagnostic) => io.err(`mkimage: warning: ${formatDiagnostic(w)}`);
-  if (options['dry-run']) return dryRun(request, warning);
+  if (options['dry-run']) return printDryRun(request, warning);
   const terminal = liveTerminal(options, io);
   const outcome = terminal
     ? await liveCycle(request, terminal, warning)
@@ -75,96 +61,8 @@ async function liveCycle(request: CycleRequest, terminal: Terminal, warning: (d:
   }
 }
 
-export interface CycleRequest {
-  /** The goals as given: plain target names or images (`server-mini.iso`); none: every sink. */
-  readonly goals: readonly string[];
-  readonly options: Options;
-  /** The environment and the working directory (its out/err are not used: see CycleReport). */
-  readonly io: Io;
-  readonly jobs: number;
-  /** Aborting it interrupts the build (Ctrl-C, or watch mode's abort on an edit). */
-  readonly signal: AbortSignal;
-}
-
-/** Where one cycle reports; the caller decides how it is shown. */
-export interface CycleReport {
-  /** Engine events of the build. */
-  readonly emit: Emit;
-  /** A diagnostic that does not stop the build (an image's warnings). */
-  warning(d: Diagnostic): void;
-  /**
-   * Watch mode: what the build reads and writes, once the project is loaded and before any
-   * target runs; the build waits for it. Left out, no plan is computed.
-   */
-  planned?(plan: WatchPlanInput): Promise<void>;
-  /** The build about to run (the live UI draws it); the build waits for it. */
-  starting?(picture: BuildPicture): Promise<void>;
-  /** The goals' outputs, once copied out of the store. */
-  written(outputs: readonly Materialized[]): void;
-}
-
-export type CycleOutcome =
-  /** The profile does not load, or the goals are not in it: nothing was built. */
-  | { readonly kind: 'invalid'; readonly code: 2; readonly error: Diagnostic }
-  /** The build ran: 0 every goal built, 1 a target failed, 130 interrupted (no result if before it started). */
-  | { readonly kind: 'built'; readonly code: 0 | 1 | 130; readonly result?: BuildResult };
-
-/** One build: loads the project fresh, resolves the goals, builds them, copies the outputs out. */
-export async function buildCycle(request: CycleRequest, report: CycleReport): Promise<CycleOutcome> {
-  const { options, io, signal } = request;
-  const prepared = await prepare(request, report.warning);
-  if (!prepared.ok) return { kind: 'invalid', code: 2, error: prepared.error };
-  const { loaded, storeRoot, graph, goals, images } = prepared.value;
-  const outDir = resolve(io.cwd, options.out ?? join(loaded.root, 'out'));
-  if (report.planned) await report.planned(watchPlan(prepared.value, outDir));
-  if (signal.aborted) return { kind: 'built', code: 130 };
-
-  const store = await LocalStore.open(storeRoot);
-  try {
-    const key = stateKey(loaded);
-    const previous = parseState(store.readState(key));
-    const release = await store.acquireShared(signal).catch(() => undefined);
-    if (!release) return { kind: 'built', code: 130 };
-    const view = await store.readOnlyView();
-    try {
-      if (report.starting) await report.starting({ graph, goals, previous });
-      const result = await build({
-        graph,
-        goals,
-        root: loaded.root,
-        previous,
-        env: io.env,
-        alwaysMake: options['always-make'] ?? false,
-        store: engineStore(store, view),
-        logsDir: join(store.logsDir, key),
-        jobs: request.jobs,
-        keepGoing: options['keep-going'] ?? false,
-        emit: report.emit,
-        signal,
-      });
-      if (result.stateChanged) store.writeState(key, result.state);
-      if (result.interrupted) return { kind: 'built', code: 130, result };
-      const imageGoals = new Set(images?.goals.map((g) => g.goal));
-      const built = goals.filter((g) => result.outcomes.get(g)?.digest);
-      const written = await materialize(
-        store,
-        outDir,
-        built.map((g) => ({ goal: g, digest: result.outcomes.get(g)!.digest!, layout: imageGoals.has(g) ? ('files' as const) : ('dir' as const) })),
-      );
-      if (images) await writeImageRecords({ store, view, outDir, images, result, previous: result.state, written });
-      report.written(written);
-      return { kind: 'built', code: result.ok ? 0 : 1, result };
-    } finally {
-      await view.dispose();
-      await release();
-    }
-  } finally {
-    await store.dispose();
-  }
-}
-
 /** `-n`: what would run and why; runs nothing. */
-async function dryRun(request: CycleRequest, warning: (d: Diagnostic) => void): Promise<ExitCode> {
+async function printDryRun(request: CycleRequest, warning: (d: Diagnostic) => void): Promise<ExitCode> {
   const { options, io } = request;
   const prepared = await prepare(request, warning);
   if (!prepared.ok) {
@@ -175,7 +73,7 @@ async function dryRun(request: CycleRequest, warning: (d: Diagnostic) => void): 
   const store = await LocalStore.open(storeRoot);
   try {
     const previous = parseState(store.readState(stateKey(loaded)));
-    const steps = await plan({ graph, goals, root: loaded.root, previous, env: io.env, alwaysMake: options['always-make'] ?? false, store });
+    const steps = await dryRun({ graph, goals, root: loaded.root, previous, env: io.env, alwaysMake: options['always-make'] ?? false, store });
     for (const s of steps) {
       if (options.json) io.out(JSON.stringify(s));
       else if (s.action === 'cached') io.out(`cached     ${s.target}`);
@@ -187,70 +85,3 @@ async function dryRun(request: CycleRequest, warning: (d: Diagnostic) => void): 
   }
 }
 
-interface Prepared {
-  readonly loaded: LoadedProject;
-  /** Every module the profile library was read from (conf.d/, features/ and their imports). */
-  readonly libraryFiles: readonly string[];
-  /** conf.d/ and features/, when the Targetfile declares profiles(). */
-  readonly profileDirs: readonly string[];
-  readonly storeRoot: string;
-  readonly graph: TargetGraph;
-  readonly goals: readonly TargetId[];
-  readonly images?: ImagePlan;
-}
-
-/** Loads the project fresh and resolves the goals into one graph. */
-async function prepare(request: CycleRequest, warning: (d: Diagnostic) => void): Promise<Result<Prepared>> {
-  const { options, io } = request;
-  const project = await openProject(options, io);
-  if (!project.ok) return project;
-  const { loaded, library } = project.value;
-  const storeRoot = storeRootOf(options, io);
-
-  // Sort the goals: plain targets, or images of the profiles.
-  const plainGoals: TargetId[] = [];
-  const imageNames: ImageTarget[] = [];
-  for (const name of request.goals) {
-    const image = library && !project.value.graph.has(name) ? parseImageTarget(library, name) : undefined;
-    if (image && !image.ok) return image;
-    if (image) {
-      imageNames.push(image.value);
-      continue;
-    }
-    const goal = project.value.graph.goal(name);
-    if (!goal.ok) return goal;
-    plainGoals.push(goal.value);
-  }
-  if (request.goals.length === 0) plainGoals.push(...project.value.graph.sinks());
-  let images: ImagePlan | undefined;
-  if (imageNames.length > 0) {
-    const planned = planImages(library!, imageNames, io.env, storeRoot, options.mirror);
-    if (!planned.ok) return planned;
-    images = planned.value;
-    for (const w of images.warnings) warning(w);
-  }
-  const graph = images ? TargetGraph.build([...project.value.specs, ...images.specs]) : ok(project.value.graph);
-  if (!graph.ok) return fail(graph.error);
-  return ok({
-    loaded,
-    libraryFiles: library?.files ?? [],
-    profileDirs: loaded.profiles ? [resolve(loaded.root, loaded.profiles.distros), resolve(loaded.root, loaded.profiles.features)] : [],
-    storeRoot,
-    graph: graph.value,
-    goals: [...plainGoals, ...(images?.goals.map((g) => g.goal) ?? [])],
-    ...(images && { images }),
-  });
-}
-
-/** The state of a project is keyed by its Targetfile's path: two checkouts keep their own. */
-const stateKey = (loaded: LoadedProject) => createHash('sha256').update(loaded.file).digest('hex').slice(0, 16);
-
-function watchPlan(p: Prepared, outDir: string): WatchPlanInput {
-  return {
-    root: p.loaded.root,
-    modules: [p.loaded.file, ...p.loaded.modules, ...p.libraryFiles],
-    profileDirs: p.profileDirs,
-    targets: p.graph.closure(p.goals).map((id) => p.graph.spec(id)),
-    ignored: [outDir, p.storeRoot],
-  };
-}

@@ -1,9 +1,8 @@
 // `mkimage cache ls | verify | gc --max-size SIZE`.
 
-import { resolve } from 'node:path';
-import { defaultStoreRoot, LocalStore, parseSize } from '../cache/local-store.ts';
+import { LocalStore, parseSize } from '../cache/local-store.ts';
 import { formatBytes, formatMs } from '../ui/format.ts';
-import type { ExitCode, Io } from './main.ts';
+import { storeRoot, type ExitCode, type Io } from './io.ts';
 import type { Options } from './options.ts';
 
 export async function cacheCommand(args: readonly string[], options: Options, io: Io): Promise<ExitCode> {
@@ -20,7 +19,7 @@ export async function cacheCommand(args: readonly string[], options: Options, io
       return 2;
     }
   }
-  const store = await LocalStore.open(resolve(io.cwd, options.store ?? defaultStoreRoot(io.env)));
+  const store = await LocalStore.open(storeRoot(options, io));
   try {
     const now = Date.now();
     switch (sub) {

@@ -2,8 +2,8 @@
 // requested images; prints an apt-get line to install them. Exit 1 when some are missing.
 
 import { spawnSync } from 'node:child_process';
-import { requiredHostPackages } from '../image/tools.ts';
-import type { ExitCode, Io } from './main.ts';
+import { requiredHostPackages } from '../image/tools/host-packages.ts';
+import type { ExitCode, Io } from './io.ts';
 import type { Options } from './options.ts';
 
 export async function doctorCommand(_args: readonly string[], options: Options, io: Io): Promise<ExitCode> {

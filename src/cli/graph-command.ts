@@ -2,8 +2,9 @@
 
 import { spawnSync } from 'node:child_process';
 import { formatDiagnostic } from '../core/diagnostic.ts';
-import { configGraph, toDot, toJson, toMermaid, toTree } from '../profile/config-graph.ts';
-import { printDiagnostic, type ExitCode, type Io } from './main.ts';
+import { STAGES, stagesFor, type ImageType } from '../image/pipeline.ts';
+import { configGraph, toDot, toJson, toMermaid, toTree, withStages } from '../profile/config-graph.ts';
+import { printDiagnostic, type ExitCode, type Io } from './io.ts';
 import type { Options } from './options.ts';
 import { resolveNamed } from './resolve-named.ts';
 
@@ -21,10 +22,9 @@ export async function graphCommand(args: readonly string[], options: Options, io
     return 2;
   }
   for (const w of named.value.profile.warnings) io.err(`mkimage: warning: ${formatDiagnostic(w)}`);
-  const graph = configGraph(named.value.library, named.value.profile, {
-    vars: options.vars ?? false,
-    ...(options.stages && { stages: named.value.type ?? 'iso' }),
-  });
+  const config = configGraph(named.value.library, named.value.profile, { vars: options.vars ?? false });
+  // The stages of the image type named (server-mini.tar), else of the ISO.
+  const graph = options.stages ? withStages(config, stagesFor((named.value.type ?? 'iso') as ImageType).map((s) => STAGES[s])) : config;
   switch (format) {
     case 'dot':
       io.out(toDot(graph).trimEnd());

@@ -8,8 +8,8 @@ import type { TargetSpec } from '../core/target.ts';
 import type { ImageConfig } from '../image/config.ts';
 import { projectFacts, type ProjectFacts } from '../image/facts.ts';
 import { imageConfig } from '../image/from-profile.ts';
+import { stagesFor, type ImageType } from '../image/pipeline.ts';
 import { imageTargets, stageId } from '../image/plan.ts';
-import { stagesFor } from '../image/stages.ts';
 import type { ImageTarget } from '../profile/image-targets.ts';
 import type { Library } from '../profile/library.ts';
 import { resolveDistro } from '../profile/resolve.ts';
@@ -47,7 +47,7 @@ export function planImages(
     warnings.push(...profile.value.warnings);
     const config = imageConfig(profile.value, library, { sourceDateEpoch: facts.sourceDateEpoch });
     if (!config.ok) return fail(config.error);
-    const type = target.type as 'iso' | 'tar';
+    const type = target.type as ImageType;
     const withMirror = mirror ? { ...config.value, mirrors: [mirror] } : config.value;
     for (const spec of imageTargets({ config: withMirror, type, root, commit: facts.commit, aptCache: join(storeRoot, 'apt-cache') })) {
       if (!specs.has(spec.id)) specs.set(spec.id, spec);

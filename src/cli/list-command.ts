@@ -2,7 +2,7 @@
 // `mkimage features`: the features with their mixins.
 
 import { buildableTargets, IMAGE_TYPES } from '../profile/image-targets.ts';
-import { printDiagnostic, type ExitCode, type Io } from './main.ts';
+import { printDiagnostic, type ExitCode, type Io } from './io.ts';
 import type { Options } from './options.ts';
 import { openProject, requireLibrary } from './project.ts';
 
@@ -56,9 +56,9 @@ export async function settingsCommand(options: Options, io: Io): Promise<ExitCod
   }
   for (const [name, s] of [...library.value.settings].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const owner = library.value.settingOwners.get(name);
-    const row = { name, type: s.type, ...(s.choices && { choices: s.choices }), default: s.default, help: s.help, ...(owner && { feature: owner }) };
+    const row = { name, type: s.type, ...(s.choices && { choices: s.choices }), default: s.default, ...(s.derive && { derived: true }), help: s.help, ...(owner && { feature: owner }) };
     if (options.json) io.out(JSON.stringify(row));
-    else io.out(`${name.padEnd(16)} ${(s.type === 'enum' ? s.choices!.join('|') : s.type).padEnd(22)} default ${JSON.stringify(s.default).padEnd(20)} ${s.help}${owner ? ` [${owner}]` : ''}`);
+    else io.out(`${name.padEnd(16)} ${(s.type === 'enum' ? s.choices!.join('|') : s.type).padEnd(22)} default ${(s.derive ? '(derived)' : JSON.stringify(s.default)).padEnd(20)} ${s.help}${owner ? ` [${owner}]` : ''}`);
   }
   return 0;
 }

@@ -8,10 +8,10 @@ import type { Emit } from '../core/events.ts';
 import type { TargetGraph } from '../core/graph.ts';
 import type { TargetId } from '../core/ids.ts';
 import type { BuildState } from '../core/state.ts';
-import type { LiveUi } from '../ui/live/index.ts';
+import type { LiveNode, LiveUi } from '../ui/live/index.ts';
 import type { WatchStatus, WatchView } from '../watch/view.ts';
-import { statusLine } from '../watch/plain-view.ts';
-import type { Io, Terminal } from './main.ts';
+import { statusLine } from '../ui/plain-watch-view.ts';
+import type { Io, Terminal } from './io.ts';
 import type { Options } from './options.ts';
 import type { Materialized } from './outputs.ts';
 
@@ -42,7 +42,7 @@ export class LiveBuild {
 
   /** Draws `picture`; the build awaits this before its first event. */
   async start(picture: BuildPicture): Promise<void> {
-    const { startLiveUi, liveNodes, expectedDurations, colorAllowed } = await import('../ui/live/index.ts');
+    const { startLiveUi, colorAllowed } = await import('../ui/live/index.ts');
     this.ui = startLiveUi({
       stdout: this.terminal.stdout,
       stdin: this.terminal.stdin,
@@ -131,4 +131,16 @@ async function bytesOf(path: string): Promise<number> {
     }),
   );
   return sizes.reduce((a, b) => a + b, 0);
+}
+
+/** The targets (all of the graph, or `ids`) with their prerequisites: what the live UI lays out. */
+export function liveNodes(graph: TargetGraph, ids: readonly TargetId[] = graph.ids()): LiveNode[] {
+  return ids.map((id) => ({ id, deps: graph.spec(id).deps.map((d) => d.id) }));
+}
+
+/** Each target's duration in the build that last ran it: the ETA's basis. */
+export function expectedDurations(state: BuildState): Map<TargetId, number> {
+  const out = new Map<TargetId, number>();
+  for (const [id, t] of Object.entries(state.targets)) if (t.durationMs !== undefined) out.set(id as TargetId, t.durationMs);
+  return out;
 }

@@ -2,31 +2,10 @@
 // logger, traps signals, and alone decides the exit code.
 
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
-import { defaultStoreRoot } from '../cache/store-root.ts';
-import { formatDiagnostic } from '../core/diagnostic.ts';
+import { join } from 'node:path';
 import { rememberToolVersionsIn } from '../proc/tool-version.ts';
-import { help, parse, type Options, type Parsed } from './options.ts';
-
-/** Exit codes: 0 ok, 1 a target failed, 2 bad input or usage, 130 interrupted. */
-export type ExitCode = 0 | 1 | 2 | 130;
-
-export interface Io {
-  readonly out: (line: string) => void;
-  readonly err: (line: string) => void;
-  readonly env: Readonly<Record<string, string | undefined>>;
-  readonly cwd: string;
-  readonly cores: number;
-  /** Set when stdout is a terminal: the live UI may draw on it and read keys. */
-  readonly terminal?: Terminal;
-  /** Aborted on the first SIGINT/SIGTERM. */
-  readonly signal: AbortSignal;
-}
-
-export interface Terminal {
-  readonly stdout: NodeJS.WriteStream;
-  readonly stdin: NodeJS.ReadStream;
-}
+import { storeRoot, type ExitCode, type Io } from './io.ts';
+import { help, parse, type Parsed } from './options.ts';
 
 export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
   let parsed: Parsed;
@@ -68,11 +47,6 @@ export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
     }
   }
 }
-
-/** The store every command uses: --store, else $MKIMAGE_STORE, else the user's cache directory. */
-export const storeRoot = (options: Options, io: Io): string => resolve(io.cwd, options.store ?? defaultStoreRoot(io.env));
-
-export const printDiagnostic = (io: Io, d: Parameters<typeof formatDiagnostic>[0]) => io.err(`mkimage: ${formatDiagnostic(d)}`);
 
 /** The process edge: signals in, exit code out. */
 export async function runProcess(): Promise<never> {

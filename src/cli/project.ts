@@ -10,7 +10,7 @@ import type { TargetSpec } from '../core/target.ts';
 import { loadTargetfile, ModuleLoader, type LoadedProject } from '../project/load.ts';
 import { plainTargets } from '../project/plain-targets.ts';
 import { loadLibrary, type Library } from '../profile/library.ts';
-import { storeRoot, type Io } from './main.ts';
+import { storeRoot, type Io } from './io.ts';
 import type { Options } from './options.ts';
 
 export interface Project {

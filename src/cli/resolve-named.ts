@@ -4,7 +4,7 @@ import { fail, ok, type Result } from '../core/diagnostic.ts';
 import { parseImageTarget } from '../profile/image-targets.ts';
 import type { Library } from '../profile/library.ts';
 import { resolveDistro, type ResolvedProfile } from '../profile/resolve.ts';
-import type { Io } from './main.ts';
+import type { Io } from './io.ts';
 import type { Options } from './options.ts';
 import { openProject, requireLibrary } from './project.ts';
 

@@ -4,7 +4,7 @@
 import { relative } from 'node:path';
 import { formatDiagnostic, formatLocation } from '../core/diagnostic.ts';
 import { show, type ResolvedProfile } from '../profile/resolve.ts';
-import { printDiagnostic, type ExitCode, type Io } from './main.ts';
+import { printDiagnostic, type ExitCode, type Io } from './io.ts';
 import type { Options } from './options.ts';
 import { resolveNamed } from './resolve-named.ts';
 
@@ -34,7 +34,8 @@ function printProfile(p: ResolvedProfile, out: (l: string) => void, cwd: string)
   out(`features: ${p.features.join(' ')}`);
   out('');
   for (const [name, v] of Object.entries(p.variables)) {
-    out(`${name} = ${show(v.value)}${v.explicit ? '' : '  (default)'}`);
+    const how = v.explicit ? '' : v.history.some((h) => h.op === 'derived') ? '  (derived)' : '  (default)';
+    out(`${name} = ${show(v.value)}${how}`);
     for (const h of v.history) {
       const where = h.at ? `  ${formatLocation({ ...h.at, file: relative(cwd, h.at.file) })}` : '';
       const note = h.ignored ? '  (ignored: already set)' : h.overrode ? `  (overrides ${show(h.overrode.value)} from ${h.overrode.by})` : '';

@@ -3,14 +3,14 @@
 
 import { dirname, join, resolve } from 'node:path';
 import { chokidarWatcher } from '../watch/file-watcher.ts';
-import { jsonView } from '../watch/json-view.ts';
-import { plainView } from '../watch/plain-view.ts';
+import { jsonView } from '../ui/json-watch-view.ts';
+import { plainView } from '../ui/plain-watch-view.ts';
 import type { WatchView } from '../watch/view.ts';
 import { isDirectory, WatchPlan } from '../watch/watch-plan.ts';
 import { watch, type BuildCycle } from '../watch/watcher.ts';
-import { buildCycle } from './build-command.ts';
+import { buildCycle } from './build-cycle.ts';
 import { liveTerminal, liveWatchView, type BuildPicture } from './live-view.ts';
-import { storeRoot, type ExitCode, type Io } from './main.ts';
+import { storeRoot, type ExitCode, type Io } from './io.ts';
 import type { Options } from './options.ts';
 
 export interface WatchOverrides {

@@ -1,24 +1,23 @@
 // The scheduler: builds goals and what they need, in parallel up to `jobs` slots, skipping
 // every target whose fingerprint is in the store and stopping rebuilds early when a rerun
-// target produces the output it had before.
+// target produces the output it had before. Each target, once its prerequisites are done, is
+// decided (decide.ts: the dry run's decision too) and, if it must run, queued by priority and
+// run (execute.ts) when a slot is free.
 //
 // What it does not do: load profiles, print anything, trap signals or exit. It reports
 // through `emit` and returns a BuildResult; the caller owns the process.
 
-import { close, createWriteStream, mkdirSync, open, type WriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
-import type { Emit, FailureReason, SkipReason, TargetStatus } from './events.ts';
-import { hashRecordJson, recordJson } from './fingerprint.ts';
+import { mkdirSync } from 'node:fs';
+import { decide } from './decide.ts';
+import type { Emit, SkipReason, TargetStatus } from './events.ts';
+import { execute, type Failure, type Job, type JobEnd, type Workshop } from './execute.ts';
 import type { TargetGraph } from './graph.ts';
 import type { Digest, Fingerprint, TargetId } from './ids.ts';
-import { InputHasher, MissingInput } from './inputs.ts';
-import { buildRecord, reasonsToRun } from './record.ts';
+import { InputHasher } from './inputs.ts';
+import { priorities } from './priority.ts';
 import { emptyState, STATE_VERSION, type BuildState, type TargetState } from './state.ts';
-import { progressThrottle } from './progress-throttle.ts';
 import type { ArtifactStore } from './store.ts';
-import { RecipeFailure, type RecipeContext, type TargetSpec } from './target.ts';
+import { ToolVersions } from './tool-versions.ts';
 
 export interface BuildOptions {
   readonly graph: TargetGraph;
@@ -55,16 +54,7 @@ export interface BuildResult {
   readonly stateChanged: boolean;
 }
 
-const TAIL_LINES = 20;
-
-interface Runnable {
-  readonly id: TargetId;
-  readonly spec: TargetSpec;
-  readonly fingerprint: Fingerprint;
-  /** Its fingerprint record, for the action cache: as JSON, a fraction of the objects' size while it waits. */
-  readonly record: string;
-  readonly files: readonly string[];
-  readonly reasons: readonly string[];
+interface Queued extends Job {
   readonly priority: number;
   readonly weight: number;
 }
@@ -78,22 +68,21 @@ class Build {
   private readonly ids: TargetId[];
   private readonly previous: BuildState;
   private readonly hasher: InputHasher;
-  private readonly env: Readonly<Record<string, string | undefined>>;
   private readonly outcomes = new Map<TargetId, Outcome>();
   private readonly waitingOn = new Map<TargetId, number>();
-  private readonly priority = new Map<TargetId, number>();
-  private readonly toolVersions = new Map<string, string>();
-  private readonly toolErrors = new Map<string, string>();
+  private priority = new Map<TargetId, number>();
+  private tools!: ToolVersions;
   /** What changed since the previous build's state (a no-op leaves it empty). */
   private readonly nextTargets: Record<string, TargetState> = {};
   /** Prerequisites' output digests, for fingerprint records. */
   private readonly depDigests = { get: (id: TargetId) => this.outcomes.get(id)?.digest };
   /** Ready to run, highest priority first. */
-  private readonly queue: Runnable[] = [];
+  private readonly queue: Queued[] = [];
   private readonly running = new Set<Promise<void>>();
   /** Fingerprints being built now: a target with the same one waits for it, then hits the cache. */
   private readonly inflight = new Map<Fingerprint, Promise<void>>();
   private readonly abort = new AbortController();
+  private readonly workshop: Workshop;
   private slotsUsed = 0;
   private twinsWaiting = 0;
   private stateChanged = false;
@@ -105,7 +94,16 @@ class Build {
     this.ids = o.graph.closure(o.goals);
     this.previous = o.previous ?? emptyState();
     this.hasher = new InputHasher(o.root, this.previous.stat);
-    this.env = o.env ?? {};
+    this.workshop = {
+      store: o.store,
+      logsDir: o.logsDir,
+      root: o.root,
+      env: o.env ?? {},
+      hasher: this.hasher,
+      alwaysMake: o.alwaysMake ?? false,
+      signal: this.abort.signal,
+      emit: o.emit,
+    };
   }
 
   async run(): Promise<BuildResult> {
@@ -116,8 +114,8 @@ class Build {
     this.o.emit({ type: 'build-started', time: Date.now(), targets: this.ids, jobs: this.o.jobs });
     mkdirSync(this.o.logsDir, { recursive: true });
     try {
-      await this.resolveTools();
-      this.computePriorities();
+      this.tools = await ToolVersions.ask(this.ids.map((id) => graph.spec(id)));
+      this.priority = priorities(graph, this.ids, this.previous);
       const done = new Promise<void>((resolve) => (this.finish = resolve));
       const ready: TargetId[] = [];
       for (const id of this.ids) {
@@ -140,43 +138,7 @@ class Build {
     this.pump();
   }
 
-  /** Tool versions are asked once per distinct probe, before anything is fingerprinted. */
-  private async resolveTools(): Promise<void> {
-    const probes = new Map<() => Promise<string>, Promise<string>>();
-    const pending: Promise<void>[] = [];
-    for (const id of this.ids) {
-      const spec = this.o.graph.spec(id);
-      for (const [name, probe] of Object.entries(spec.tools)) {
-        let version = probes.get(probe);
-        if (!version) probes.set(probe, (version = probe()));
-        const key = `${id}\0${name}`;
-        pending.push(
-          version.then(
-            (v) => void this.toolVersions.set(key, v),
-            (e: unknown) => void this.toolErrors.set(key, `${name}: ${e instanceof Error ? e.message : String(e)}`),
-          ),
-        );
-      }
-    }
-    await Promise.all(pending);
-  }
-
-  /** Longest path to a goal, weighted by last known durations: the critical path goes first. */
-  private computePriorities(): void {
-    const g = this.o.graph.graph;
-    const inBuild = new Set<string>(this.ids);
-    const order = this.o.graph.topological(this.ids);
-    for (let i = order.length - 1; i >= 0; i--) {
-      const id = order[i]!;
-      let below = 0;
-      g.forEachOutNeighbor(id, (n) => {
-        if (inBuild.has(n)) below = Math.max(below, this.priority.get(n as TargetId) ?? 0);
-      });
-      this.priority.set(id, (this.previous.targets[id]?.durationMs ?? 1) + below);
-    }
-  }
-
-  /** Decides, synchronously, each ready target: cached, skipped, or queued to run. */
+  /** Decides, synchronously, each ready target: skipped, failed, cached, or queued to run. */
   private evaluate(ready: TargetId[]): void {
     const { graph, store } = this.o;
     while (ready.length > 0) {
@@ -192,69 +154,61 @@ class Build {
         continue;
       }
       if (this.stopping || broken) {
-        this.skip(id, this.o.signal?.aborted ? 'interrupted' : 'build-stopped');
+        this.skip(id, this.stopReason());
         continue;
       }
-      let toolError: string | undefined;
-      for (const name in spec.tools) if ((toolError = this.toolErrors.get(`${id}\0${name}`))) break;
-      if (toolError) {
-        this.fail(id, { reason: 'tool-missing', message: toolError, hint: 'is the tool installed?' });
-        ready.push(...this.release(id));
-        continue;
-      }
-      let built;
-      try {
-        built = buildRecord({
-          spec,
-          depDigests: this.depDigests,
-          hasher: this.hasher,
-          toolVersions: this.toolVersions,
-          env: this.env,
-        });
-      } catch (e) {
-        if (!(e instanceof MissingInput)) throw e;
-        this.fail(id, { reason: 'input-missing', message: e.message, ...(spec.at && { hint: `declared at ${spec.at.file}:${spec.at.line}` }) });
-        ready.push(...this.release(id));
-        continue;
-      }
-      const record = recordJson(built.record);
-      const fingerprint = hashRecordJson(record);
-      const hit = this.o.alwaysMake ? undefined : store.getAction(fingerprint);
-      if (hit) {
-        store.touch(hit.digest);
-        this.keep(id, fingerprint, hit.digest, this.previous.targets[id]?.durationMs ?? hit.durationMs);
-        this.outcomes.set(id, { status: 'cached', digest: hit.digest });
-        this.o.emit({ type: 'cached', target: id, time: Date.now(), digest: hit.digest });
-        ready.push(...this.release(id));
-        continue;
-      }
-      const twin = this.inflight.get(fingerprint);
-      if (twin) {
-        // Same work as a target running now: wait for it without taking a job slot.
-        this.outcomes.set(id, { status: 'queued' });
-        this.o.emit({ type: 'queued', target: id, time: Date.now() });
-        this.twinsWaiting++;
-        void twin.then(() => {
-          this.twinsWaiting--;
-          this.evaluate([id]);
-          this.pump();
-        });
-        continue;
-      }
-      this.enqueue({
-        id,
+      const d = decide({
         spec,
-        fingerprint,
-        record,
-        files: built.files.map((f) => f.abs),
-        reasons: this.o.alwaysMake ? ['-B/--always-make'] : reasonsToRun(this.previous.targets[id], { fingerprint, record: built.record }, store),
-        priority: this.priority.get(id) ?? 0,
-        weight: spec.weight === 'all' ? this.o.jobs : Math.max(0, Math.min(spec.weight, this.o.jobs)),
+        depDigests: this.depDigests,
+        hasher: this.hasher,
+        tools: this.tools,
+        env: this.workshop.env,
+        store,
+        alwaysMake: this.workshop.alwaysMake,
+        previous: this.previous.targets[id],
       });
+      switch (d.kind) {
+        case 'wait':
+          throw new Error(`${id} was decided before its prerequisites ${d.pending.join(', ')}`);
+        case 'fail':
+          this.fail(id, { reason: d.reason, message: d.message, ...(d.hint && { hint: d.hint }) });
+          ready.push(...this.release(id));
+          continue;
+        case 'cached':
+          store.touch(d.digest);
+          this.cached(id, d.fingerprint, d.digest, this.previous.targets[id]?.durationMs ?? d.durationMs);
+          ready.push(...this.release(id));
+          continue;
+        case 'run': {
+          const twin = this.inflight.get(d.fingerprint);
+          if (twin) {
+            // Same work as a target running now: wait for it without taking a job slot.
+            this.outcomes.set(id, { status: 'queued' });
+            this.o.emit({ type: 'queued', target: id, time: Date.now() });
+            this.twinsWaiting++;
+            void twin.then(() => {
+              this.twinsWaiting--;
+              this.evaluate([id]);
+              this.pump();
+            });
+            continue;
+          }
+          this.enqueue({
+            id,
+            spec,
+            fingerprint: d.fingerprint,
+            record: d.record,
+            read: d.read,
+            reasons: d.reasons,
+            priority: this.priority.get(id) ?? 0,
+            weight: spec.weight === 'all' ? this.o.jobs : Math.max(0, Math.min(spec.weight, this.o.jobs)),
+          });
+        }
+      }
     }
   }
 
-  private enqueue(r: Runnable): void {
+  private enqueue(r: Queued): void {
     this.outcomes.set(r.id, { status: 'queued' });
     this.o.emit({ type: 'queued', target: r.id, time: Date.now() });
     // Binary search: the queue stays sorted by priority, highest first.
@@ -271,7 +225,7 @@ class Build {
   /** Starts queued targets while slots are free; ends the build when nothing is left. */
   private pump(): void {
     if (this.stopping) {
-      for (const r of this.queue.splice(0)) this.skip(r.id, this.o.signal?.aborted ? 'interrupted' : 'build-stopped');
+      for (const r of this.queue.splice(0)) this.skip(r.id, this.stopReason());
     }
     for (let i = 0; i < this.queue.length; ) {
       const r = this.queue[i]!;
@@ -284,17 +238,20 @@ class Build {
       }
     }
     if (this.running.size === 0 && this.queue.length === 0 && this.twinsWaiting === 0) {
-      for (const id of this.ids) if (!this.outcomes.has(id)) this.skip(id, this.o.signal?.aborted ? 'interrupted' : 'build-stopped');
+      for (const id of this.ids) if (!this.outcomes.has(id)) this.skip(id, this.stopReason());
       this.finish?.();
     }
   }
 
-  private start(r: Runnable): void {
+  private start(r: Queued): void {
     this.slotsUsed += r.weight;
     this.outcomes.set(r.id, { status: 'running' });
     let settled!: () => void;
     this.inflight.set(r.fingerprint, new Promise<void>((resolve) => (settled = resolve)));
-    const job = this.runRecipe(r)
+    const deps: Record<string, string> = {};
+    for (const d of r.spec.deps) deps[d.as ?? d.id] = this.o.store.readPath(this.outcomes.get(d.id)!.digest!);
+    const job = execute(r, deps, this.workshop)
+      .then((end) => this.ended(r, end))
       .catch((e: unknown) => {
         // A bug in the engine or the store, not an expected failure: report it on the target.
         this.fail(r.id, { reason: 'recipe-failed', message: `internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}` });
@@ -311,131 +268,29 @@ class Build {
     this.running.add(job);
   }
 
-  private async runRecipe(r: Runnable): Promise<void> {
-    const { store } = this.o;
-    const unlock = await store.lock(`action-${r.fingerprint}`, this.abort.signal).catch(() => undefined);
-    if (!unlock) return this.endAborted(r.id, Date.now());
-    try {
-      // Another process may have built it while we waited for the lock.
-      const hit = this.o.alwaysMake ? undefined : store.getAction(r.fingerprint);
-      if (hit) {
-        this.keep(r.id, r.fingerprint, hit.digest, hit.durationMs);
-        this.outcomes.set(r.id, { status: 'cached', digest: hit.digest });
-        this.o.emit({ type: 'cached', target: r.id, time: Date.now(), digest: hit.digest });
+  private ended(r: Queued, end: JobEnd): void {
+    switch (end.kind) {
+      case 'cached':
+        return this.cached(r.id, r.fingerprint, end.digest, end.durationMs);
+      case 'succeeded': {
+        const unchanged = this.previous.targets[r.id]?.digest === end.digest;
+        this.keep(r.id, r.fingerprint, end.digest, end.durationMs);
+        this.outcomes.set(r.id, { status: 'succeeded', digest: end.digest, durationMs: end.durationMs });
+        this.o.emit({ type: 'succeeded', target: r.id, time: Date.now(), digest: end.digest, durationMs: end.durationMs, unchanged });
         return;
       }
-      if (this.abort.signal.aborted) return this.endAborted(r.id, Date.now());
-      await this.execute(r);
-    } finally {
-      await unlock();
+      case 'failed':
+        return this.fail(r.id, end.failure);
+      case 'aborted':
+        this.outcomes.set(r.id, { status: 'aborted' });
+        this.o.emit({ type: 'aborted', target: r.id, time: Date.now(), durationMs: end.durationMs });
     }
   }
 
-  private async execute(r: Runnable): Promise<void> {
-    const { store, emit } = this.o;
-    const scratch = await store.scratch(r.id);
-    const out = join(scratch.dir, 'out');
-    const tmp = join(scratch.dir, 'tmp');
-    await Promise.all([mkdir(out), mkdir(tmp)]);
-    const logPath = join(this.o.logsDir, `${r.id.replaceAll('/', '__')}.log`);
-    const log = await TargetLog.open(logPath);
-    const tail: string[] = [];
-    const t0 = Date.now();
-    emit({ type: 'started', target: r.id, time: t0, reasons: r.reasons, logPath });
-    try {
-      const progress = progressThrottle((p, time) => emit({ type: 'progress', target: r.id, time, ...p }));
-      const ctx = this.context(r, out, tmp, (stream, text) => {
-        log.write(text);
-        appendTail(tail, text);
-        emit({ type: 'output', target: r.id, time: Date.now(), stream, text });
-      }, progress.report);
-      try {
-        try {
-          await r.spec.run(ctx);
-        } finally {
-          // No progress report may follow the target's last event.
-          progress.dispose();
-        }
-        if (this.abort.signal.aborted) throw this.abort.signal.reason;
-      } catch (e) {
-        const durationMs = Date.now() - t0;
-        if (this.abort.signal.aborted) return this.endAborted(r.id, t0);
-        const failure = e instanceof RecipeFailure ? e : undefined;
-        this.fail(r.id, {
-          reason: 'recipe-failed',
-          message: e instanceof Error ? (failure ? e.message : e.stack ?? e.message) : String(e),
-          ...(failure?.details.exitCode !== undefined && { exitCode: failure.details.exitCode }),
-          ...(failure?.details.hint && { hint: failure.details.hint }),
-          tail: tail.filter(Boolean),
-          logPath,
-          durationMs,
-        });
-        return;
-      }
-      const changed = this.hasher.changedSince(r.files);
-      if (changed !== undefined) {
-        this.fail(r.id, {
-          reason: 'input-changed',
-          message: `${changed} changed while the recipe ran; its output is not stored`,
-          hint: 'build again (watch mode does)',
-          tail: tail.filter(Boolean),
-          logPath,
-          durationMs: Date.now() - t0,
-        });
-        return;
-      }
-      let stored;
-      try {
-        stored = await store.put(out);
-      } catch (e) {
-        this.fail(r.id, {
-          reason: 'output-unstorable',
-          message: e instanceof Error ? e.message : String(e),
-          tail: tail.filter(Boolean),
-          logPath,
-          durationMs: Date.now() - t0,
-        });
-        return;
-      }
-      const durationMs = Date.now() - t0;
-      store.putAction(r.fingerprint, { digest: stored.digest, target: r.id, durationMs, createdAt: Date.now(), record: r.record });
-      const unchanged = this.previous.targets[r.id]?.digest === stored.digest;
-      this.keep(r.id, r.fingerprint, stored.digest, durationMs);
-      this.outcomes.set(r.id, { status: 'succeeded', digest: stored.digest, durationMs });
-      emit({ type: 'succeeded', target: r.id, time: Date.now(), digest: stored.digest, durationMs, unchanged });
-    } finally {
-      await log.close();
-      await scratch.dispose();
-    }
-  }
-
-  private context(
-    r: Runnable,
-    out: string,
-    tmp: string,
-    output: RecipeContext['output'],
-    progress: RecipeContext['progress'],
-  ): RecipeContext {
-    const deps: Record<string, string> = {};
-    for (const d of r.spec.deps) deps[d.as ?? d.id] = this.o.store.readPath(this.outcomes.get(d.id)!.digest!);
-    const env: Record<string, string> = {};
-    for (const name of r.spec.inputs.env) {
-      const v = this.env[name];
-      if (v !== undefined) env[name] = v;
-    }
-    return {
-      id: r.id,
-      out,
-      tmp,
-      deps,
-      files: r.files,
-      values: r.spec.inputs.values,
-      env,
-      root: this.o.root,
-      signal: this.abort.signal,
-      output,
-      progress,
-    };
+  private cached(id: TargetId, fingerprint: Fingerprint, digest: Digest, durationMs: number): void {
+    this.keep(id, fingerprint, digest, durationMs);
+    this.outcomes.set(id, { status: 'cached', digest });
+    this.o.emit({ type: 'cached', target: id, time: Date.now(), digest });
   }
 
   private keep(id: TargetId, fingerprint: Fingerprint, digest: Digest, durationMs?: number) {
@@ -457,25 +312,21 @@ class Build {
     return ready;
   }
 
+  private stopReason(): SkipReason {
+    return this.o.signal?.aborted ? 'interrupted' : 'build-stopped';
+  }
+
   private skip(id: TargetId, reason: SkipReason, cause?: TargetId): void {
     if (this.outcomes.get(id)?.status === 'skipped') return;
     this.outcomes.set(id, { status: 'skipped' });
     this.o.emit({ type: 'skipped', target: id, time: Date.now(), reason, ...(cause && { cause }) });
   }
 
-  private fail(
-    id: TargetId,
-    f: { reason: FailureReason; message: string; exitCode?: number; hint?: string; tail?: string[]; logPath?: string; durationMs?: number },
-  ): void {
+  private fail(id: TargetId, f: Failure): void {
     this.failed = true;
     this.outcomes.set(id, { status: 'failed', ...(f.durationMs !== undefined && { durationMs: f.durationMs }) });
-    this.o.emit({ type: 'failed', target: id, time: Date.now(), tail: [], durationMs: 0, ...f });
+    this.o.emit({ type: 'failed', target: id, time: Date.now(), durationMs: 0, ...f, tail: f.tail ?? [] });
     if (!this.o.keepGoing) this.stopping = true;
-  }
-
-  private endAborted(id: TargetId, t0: number): void {
-    this.outcomes.set(id, { status: 'aborted' });
-    this.o.emit({ type: 'aborted', target: id, time: Date.now(), durationMs: Date.now() - t0 });
   }
 
   private result(): BuildResult {
@@ -498,42 +349,3 @@ class Build {
     return { ok, interrupted, outcomes: this.outcomes, state, stateChanged };
   }
 }
-
-function appendTail(tail: string[], text: string): void {
-  const lines = text.split('\n');
-  if (tail.length > 0 && lines.length > 0) tail[tail.length - 1] += lines.shift()!;
-  tail.push(...lines);
-  if (tail.length > TAIL_LINES + 1) tail.splice(0, tail.length - TAIL_LINES - 1);
-}
-
-/**
- * A target's full log. Most recipes print nothing, so the file is created empty (no stale log
- * of an earlier run may stay) and a stream, with its buffers and callbacks, is opened only for
- * a recipe that prints.
- */
-class TargetLog {
-  private stream: WriteStream | undefined;
-
-  private constructor(
-    private readonly path: string,
-    private readonly fd: number,
-  ) {}
-
-  /** Off the main thread, as a stream would: creating 10,000 files is slow on some filesystems. */
-  static async open(path: string): Promise<TargetLog> {
-    return new TargetLog(path, await openFile(path, 'w'));
-  }
-
-  write(text: string): void {
-    (this.stream ??= createWriteStream(this.path, { fd: this.fd })).write(text);
-  }
-
-  async close(): Promise<void> {
-    const stream = this.stream;
-    if (stream) await new Promise<void>((resolve) => stream.end(resolve));
-    else await closeFile(this.fd);
-  }
-}
-
-const openFile = promisify(open);
-const closeFile = promisify(close);

@@ -5,8 +5,12 @@
 import { createHash } from 'node:crypto';
 import { fingerprint, type Digest, type Fingerprint } from './ids.ts';
 
-/** Bump when the meaning of a field changes: every older cache entry then misses. */
-export const FINGERPRINT_SCHEMA = 3;
+/**
+ * Bump when the meaning of a field changes: every older cache entry then misses. It also
+ * stands for the engine's own code, which is in no target's recipe.
+ * 4: the recipe as named parts; declared trees.
+ */
+export const FINGERPRINT_SCHEMA = 4;
 
 /**
  * Everything a target's output may depend on. Every list is sorted by its first element so
@@ -16,12 +20,17 @@ export interface FingerprintRecord {
   /** Schema of this record: a new engine must not reuse outputs keyed by an older meaning. */
   readonly schema: number;
   /**
-   * What runs: the recipe kind (sh, fn, ...), the sha256 of its text (the shell script, or the
-   * function's source; a hash keeps the records that every build reads and writes small) and
-   * a version the author bumps when something the text does not show changed (a helper the
-   * function calls, a tool flag set elsewhere).
+   * What runs: the recipe kind (sh, fn, image-stage, ...), the sha256 of each named part of
+   * what it runs (the shell script; the function's source; an image stage's code, module by
+   * module, and its tools' argument lists; a hash keeps the records small), sorted by name, and
+   * a version the author bumps when something the parts do not show changed (a helper a
+   * function calls).
    */
-  readonly recipe: { readonly kind: string; readonly sha256: string; readonly version: string };
+  readonly recipe: {
+    readonly kind: string;
+    readonly parts: ReadonlyArray<readonly [name: string, sha256: string]>;
+    readonly version: string;
+  };
   /** Declared plain values as canonical JSON: the knobs of the recipe. */
   readonly values: ReadonlyArray<readonly [name: string, json: string]>;
   /** Declared environment variables: recipes see only these, so only these can matter. */
@@ -32,6 +41,12 @@ export interface FingerprintRecord {
    * checkout of the same project hits the same cache.
    */
   readonly files: ReadonlyArray<readonly [path: string, sha256: string]>;
+  /**
+   * Declared input trees and the sha256 of their listing (type, permission bits, link target
+   * and content of every entry, empty directories too): what a recipe that copies a directory
+   * copies. Owners and times are left out: no recipe copies them from a checkout.
+   */
+  readonly trees: ReadonlyArray<readonly [path: string, sha256: string]>;
   /**
    * The digests of the prerequisites' OUTPUTS, not their fingerprints: a prerequisite that
    * reruns and produces the same tree leaves this record unchanged (early cutoff). Keyed by
@@ -59,8 +74,8 @@ export function hashRecordJson(json: string): Fingerprint {
  */
 export function recordJson(r: FingerprintRecord): string {
   const s = JSON.stringify;
-  const { kind, sha256, version } = r.recipe;
-  return `{"deps":${s(r.deps)},"env":${s(r.env)},"files":${s(r.files)},"recipe":{"kind":${s(kind)},"sha256":${s(sha256)},"version":${s(version)}},"schema":${s(r.schema)},"tools":${s(r.tools)},"values":${s(r.values)}}`;
+  const { kind, parts, version } = r.recipe;
+  return `{"deps":${s(r.deps)},"env":${s(r.env)},"files":${s(r.files)},"recipe":{"kind":${s(kind)},"parts":${s(parts)},"version":${s(version)}},"schema":${s(r.schema)},"tools":${s(r.tools)},"trees":${s(r.trees)},"values":${s(r.values)}}`;
 }
 
 /** A record kept as JSON (see ActionRecord.record); undefined if it is not one this engine wrote. */
@@ -68,7 +83,7 @@ export function parseRecordJson(json: string | undefined): FingerprintRecord | u
   if (json === undefined) return undefined;
   try {
     const r = JSON.parse(json) as FingerprintRecord;
-    const lists = [r.values, r.env, r.files, r.deps, r.tools];
+    const lists = [r.values, r.env, r.files, r.trees, r.deps, r.tools, r.recipe?.parts];
     return typeof r.schema === 'number' && typeof r.recipe === 'object' && r.recipe !== null && lists.every(Array.isArray) ? r : undefined;
   } catch {
     return undefined;
@@ -84,16 +99,16 @@ export const byFirst = <T extends readonly [string, ...unknown[]]>(a: T, b: T): 
  */
 export function explainChange(before: FingerprintRecord, after: FingerprintRecord): string[] {
   const why: string[] = [];
-  if (before.schema !== after.schema) why.push(`fingerprint schema ${before.schema} -> ${after.schema}`);
-  if (before.recipe.kind !== after.recipe.kind || before.recipe.sha256 !== after.recipe.sha256) {
-    why.push('recipe changed');
-  }
+  if (before.schema !== after.schema) return [`fingerprint schema ${before.schema} -> ${after.schema} (a new mkimage)`];
+  if (before.recipe.kind !== after.recipe.kind) why.push(`recipe kind ${before.recipe.kind} -> ${after.recipe.kind}`);
+  else why.push(...diffPairs('recipe:', before.recipe.parts, after.recipe.parts, false));
   if (before.recipe.version !== after.recipe.version) {
     why.push(`recipe version ${before.recipe.version || '(none)'} -> ${after.recipe.version || '(none)'}`);
   }
   why.push(...diffPairs('value', before.values, after.values, true));
   why.push(...diffPairs('env', before.env, after.env, true));
   why.push(...diffPairs('file', before.files, after.files, false));
+  why.push(...diffPairs('tree', before.trees, after.trees, false));
   why.push(...diffPairs('prerequisite', before.deps, after.deps, false, 'output changed'));
   why.push(...diffPairs('tool', before.tools, after.tools, true));
   return why;

@@ -99,7 +99,7 @@ export class TargetGraph {
     const guess = closest(name, this.graph.nodes());
     return fail({
       message: `no target named ${name}`,
-      hint: guess ? `did you mean ${guess}?` : 'mkimage --list shows the targets',
+      hint: guess ? `did you mean ${guess}?` : 'mkimage list shows the targets',
     });
   }
 

@@ -1,11 +1,12 @@
 // Builds a target's fingerprint record from its spec, its prerequisites' output digests, the
-// hashed input files and the resolved tool versions. Shared by the build and the dry run.
+// hashed input files and trees and the resolved tool versions (decide.ts), and says why a
+// record that is not in the store must run.
 
 import { createHash } from 'node:crypto';
 import { byFirst, explainChange, FINGERPRINT_SCHEMA, parseRecordJson, type FingerprintRecord } from './fingerprint.ts';
 import { canonicalJson } from './canonical.ts';
 import type { Digest, Fingerprint, TargetId } from './ids.ts';
-import type { HashedFile, InputHasher } from './inputs.ts';
+import type { InputHasher, ReadInputs } from './inputs.ts';
 import type { TargetState } from './state.ts';
 import type { ArtifactStore } from './store.ts';
 import type { TargetSpec } from './target.ts';
@@ -15,35 +16,45 @@ export interface RecordInputs {
   /** The output digest of each prerequisite (all are known by the time a target is decided). */
   readonly depDigests: Pick<ReadonlyMap<TargetId, Digest>, 'get'>;
   readonly hasher: InputHasher;
-  readonly toolVersions: ReadonlyMap<string, string>;
+  /** The version of each of the spec's tools, by the name it declared. */
+  readonly toolVersions: Readonly<Record<string, string>>;
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
 export interface BuiltRecord {
   readonly record: FingerprintRecord;
-  readonly files: readonly HashedFile[];
+  /** The inputs as read, to check after the recipe ran. */
+  readonly read: ReadInputs;
 }
 
-/** Throws MissingInput for a declared file that is absent. */
+/** Throws MissingInput for a declared file or tree that is absent. */
 export function buildRecord({ spec, depDigests, hasher, toolVersions, env }: RecordInputs): BuiltRecord {
   const files = hasher.hash(spec.inputs.files);
+  const trees = [...new Set(spec.inputs.trees)].map((t) => hasher.tree(t)).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const record: FingerprintRecord = {
     schema: FINGERPRINT_SCHEMA,
-    recipe: { kind: spec.recipe.kind, sha256: textHash(spec.recipe.text), version: spec.recipe.version },
+    recipe: {
+      kind: spec.recipe.kind,
+      parts: Object.entries(spec.recipe.parts)
+        .map(([name, text]) => [name, textHash(text)] as const)
+        .sort(byFirst),
+      version: spec.recipe.version,
+    },
     values: Object.entries(spec.inputs.values)
       .map(([k, v]) => [k, canonicalJson(v)] as const)
       .sort(byFirst),
     env: [...new Set(spec.inputs.env)].map((name) => [name, env[name] ?? null] as const).sort(byFirst),
     files: files.map((f) => [f.path, f.sha256] as const),
+    trees: trees.map((t) => [t.path, t.sha256] as const),
     deps: spec.deps.map((d) => [d.as ?? d.id, depDigests.get(d.id)!] as const).sort(byFirst),
     tools: Object.keys(spec.tools)
-      .map((name) => [name, toolVersions.get(`${spec.id}\0${name}`) ?? ''] as const)
+      .map((name) => [name, toolVersions[name] ?? ''] as const)
       .sort(byFirst),
   };
-  return { record, files };
+  return { record, read: { files: files.map((f) => f.abs), trees: trees.map((t) => [t.abs, t.signature] as const) } };
 }
 
-/** Recipe texts repeat across targets (one function, many targets): hash each once. */
+/** Recipe texts repeat across targets (one function, many targets; one module, many stages): hash each once. */
 const textHashes = new Map<string, string>();
 
 function textHash(text: string): string {

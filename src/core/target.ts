@@ -16,16 +16,37 @@ export interface Prerequisite {
 export interface DeclaredInputs {
   /** Files or glob patterns, relative to the project root. Their content is fingerprinted. */
   readonly files: readonly string[];
+  /**
+   * Directories a recipe copies as they are, relative to the project root: every entry's type,
+   * permission bits, link target and content is fingerprinted, empty directories and dangling
+   * links included (see InputHasher.tree).
+   */
+  readonly trees: readonly string[];
   readonly values: Readonly<Record<string, Json>>;
   /** Names of environment variables the recipe may read; their values are fingerprinted. */
   readonly env: readonly string[];
 }
 
-/** How a recipe is identified in the fingerprint (see FingerprintRecord.recipe). */
+/**
+ * How a recipe is identified in the fingerprint (see FingerprintRecord.recipe): what it runs,
+ * as named texts (a shell script; a function's source; the code of an image stage's modules,
+ * the argument lists of its tools, the scripts it runs in a root), and a version its author
+ * bumps for what the texts do not show. --explain names the part that changed.
+ */
 export interface RecipeIdentity {
   readonly kind: string;
-  readonly text: string;
+  readonly parts: Readonly<Record<string, string>>;
   readonly version: string;
+}
+
+/**
+ * How to learn a tool's version. `key` names the question (the command and the PATH it is
+ * asked with): a build asks each key once, however many targets declare it, and every build
+ * asks again (a tool upgraded while watch mode runs counts).
+ */
+export interface ToolProbe {
+  readonly key: string;
+  version(): Promise<string>;
 }
 
 export interface RecipeContext {
@@ -77,8 +98,8 @@ export interface TargetSpec {
   readonly description?: string;
   readonly deps: readonly Prerequisite[];
   readonly inputs: DeclaredInputs;
-  /** External tools and how to learn their version (resolved once per build, memoised). */
-  readonly tools: Readonly<Record<string, () => Promise<string>>>;
+  /** External tools and how to learn their version (asked once per build and key). */
+  readonly tools: Readonly<Record<string, ToolProbe>>;
   /**
    * Share of the machine the recipe takes, in job slots. `'all'` takes every slot, so two
    * heavy stages (a squashfs) never run at once; 0 is for a recipe too light to count (it

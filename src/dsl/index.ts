@@ -17,6 +17,7 @@ export {
   type Distro,
   type FeatureDecl,
   type Mixin,
+  type MixinOptions,
   type Need,
   type Operation,
   type ProfilesDecl,

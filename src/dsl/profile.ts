@@ -56,6 +56,13 @@ export interface Distro extends NodeBase {
 /** A `use/<feature>/...` mixin of a feature folder. */
 export interface Mixin extends NodeBase {
   readonly kind: 'mixin';
+  /** Scripts of its feature's hooks/ that a distro using it runs (file names): added to HOOKS. */
+  readonly hooks: readonly string[];
+}
+
+export interface MixinOptions extends NodeOptions {
+  /** The feature's hooks/ scripts this mixin runs (file names, `90-docs`); each hook belongs to some mixin. */
+  readonly hooks?: readonly string[];
 }
 
 /** `+name`: a short name for a set of mixins. */
@@ -74,6 +81,11 @@ export interface SettingDecl {
   /** For enum: the allowed values. */
   readonly choices?: readonly string[];
   readonly default: Scalar | readonly Scalar[] | null;
+  /**
+   * When no mixin sets it: a value made from the distro's name instead of `default`
+   * (VOLUME_ID: server-mini -> SERVER_MINI). `mkimage show` says so.
+   */
+  readonly derive?: (distro: string) => Scalar;
   readonly help: string;
   readonly at?: SourceLocation;
 }
@@ -107,8 +119,8 @@ export function distro(name: string, options: NodeOptions & { readonly images?: 
   return { ...node('distro', name, options, ops, callerLocation()), ...(options.images && { images: options.images }) };
 }
 
-export function mixin(name: string, options: NodeOptions = {}, ...ops: Operation[]): Mixin {
-  return node('mixin', name, options, ops, callerLocation());
+export function mixin(name: string, options: MixinOptions = {}, ...ops: Operation[]): Mixin {
+  return { ...node('mixin', name, options, ops, callerLocation()), hooks: options.hooks ?? [] };
 }
 
 export function alias(name: string, needs: readonly Need[], description = ''): Alias {

@@ -14,8 +14,14 @@ export interface TargetOptions {
   readonly description?: string;
   /** Prerequisites: their outputs are the recipe's inputs ($DEPS/<name>, ctx.deps). */
   readonly deps?: ReadonlyArray<string | TargetDef>;
-  /** Input files or globs, relative to the Targetfile's directory. */
+  /** Input files or globs, relative to the Targetfile's directory: their content is fingerprinted. */
   readonly files?: readonly string[];
+  /**
+   * Input directories, relative to the Targetfile's directory, fingerprinted whole: every
+   * entry's type, permission bits, link target and content, empty directories too. For a
+   * recipe that copies a directory as it is.
+   */
+  readonly trees?: readonly string[];
   /** Plain values the recipe reads (ctx.values, $VALUES as JSON). */
   readonly values?: Readonly<Record<string, Json>>;
   /** Environment variables the recipe may read; everything else is not passed. */

@@ -2,11 +2,14 @@
 // alone (pure, so tests compare it directly).
 
 import type { ImageConfig } from './config.ts';
+
+/** What the boot loaders' menus are made of. */
+export type BootMenuConfig = Pick<ImageConfig, 'name' | 'description' | 'serial' | 'kernelCmdline' | 'bootTimeout'>;
 import { isoTimestamp, kernelCmdline, serialUnit } from './derive.ts';
-import { ISO_PATHS } from './tools.ts';
+import { ISO_PATHS } from './live-layout.ts';
 
 /** isolinux (BIOS): one entry, booted after the configured wait; SERIAL must be the first line. */
-export function isolinuxCfg(c: ImageConfig): string {
+export function isolinuxCfg(c: BootMenuConfig): string {
   const unit = c.serial ? serialUnit(c.serial.device) : null;
   const lines = [
     ...(c.serial && unit !== null ? [`SERIAL ${unit} ${c.serial.speed}`] : []),
@@ -23,7 +26,7 @@ export function isolinuxCfg(c: ImageConfig): string {
 }
 
 /** grub (UEFI): the menu on the ISO, read by the EFI binary's embedded configuration. */
-export function grubCfg(c: ImageConfig): string {
+export function grubCfg(c: BootMenuConfig): string {
   const unit = c.serial ? serialUnit(c.serial.device) : null;
   const lines = [
     ...(c.serial && unit !== null
@@ -48,7 +51,7 @@ export function grubCfg(c: ImageConfig): string {
  * Built into BOOTX64.EFI: find the ISO (CD or USB stick) by its volume id and hand over to the
  * grub.cfg on it. The EFI image therefore depends on the volume id only.
  */
-export function grubEmbeddedCfg(c: ImageConfig): string {
+export function grubEmbeddedCfg(c: Pick<ImageConfig, 'volumeId'>): string {
   return [
     `search --no-floppy --set=root --label ${c.volumeId}`,
     `set prefix=($root)/${ISO_PATHS.grubDir}`,
@@ -58,7 +61,7 @@ export function grubEmbeddedCfg(c: ImageConfig): string {
 }
 
 /** .disk/info: one line that says what the medium is and which commit it was built from. */
-export function diskInfo(c: ImageConfig, commit: string): string {
+export function diskInfo(c: Pick<ImageConfig, 'name' | 'suite' | 'architecture' | 'description' | 'sourceDateEpoch'>, commit: string): string {
   const date = isoTimestamp(c.sourceDateEpoch).slice(0, 8);
   return `${c.name} ${c.suite} ${c.architecture} ${commit} ${date}${c.description ? ` - ${c.description}` : ''}\n`;
 }

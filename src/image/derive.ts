@@ -15,18 +15,18 @@ const CRYPT_ALPHABET = './0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqr
  * The crypt(3) salt of the root password: 16 characters (sha512-crypt's maximum). It depends on
  * the distro and the password, so two distros sharing a password still get different hashes.
  */
-export function passwordSalt(c: ImageConfig): string {
+export function passwordSalt(c: Pick<ImageConfig, 'name' | 'rootPassword'>): string {
   const bytes = seed('password-salt', c.name, c.rootPassword ?? '');
   return [...bytes.subarray(0, 16)].map((b) => CRYPT_ALPHABET[b % 64]).join('');
 }
 
 /** Volume serial of the EFI FAT image (8 hex digits, mkfs.vfat -i). */
-export function fatSerial(c: ImageConfig): string {
+export function fatSerial(c: Pick<ImageConfig, 'name' | 'volumeId'>): string {
   return seed('fat-serial', c.name, c.volumeId).subarray(0, 4).toString('hex');
 }
 
 /** GPT disk GUID of the hybrid ISO (32 hex digits), marked as an RFC 4122 version-4 GUID. */
-export function gptDiskGuid(c: ImageConfig): string {
+export function gptDiskGuid(c: Pick<ImageConfig, 'name' | 'volumeId' | 'sourceDateEpoch'>): string {
   const b = seed('gpt-disk-guid', c.name, c.volumeId, c.sourceDateEpoch).subarray(0, 16);
   b[6] = (b[6]! & 0x0f) | 0x40;
   b[8] = (b[8]! & 0x3f) | 0x80;
@@ -53,7 +53,7 @@ export function serialUnit(device: string): number | null {
  * The kernel command line of the live system. The serial console comes last so that it is
  * /dev/console (where systemd's messages go) and systemd starts a getty on it.
  */
-export function kernelCmdline(c: ImageConfig): string[] {
+export function kernelCmdline(c: Pick<ImageConfig, 'serial' | 'kernelCmdline'>): string[] {
   return [
     'boot=live',
     ...(c.serial ? ['console=tty0', `console=${c.serial.device},${c.serial.speed}`] : []),

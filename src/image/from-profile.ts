@@ -1,10 +1,10 @@
 // Reduces a resolved profile to the ImageConfig the stages read: plain data, validated, with
-// the features' overlays and hooks in mixin order.
+// the features' overlays in mixin order and the hooks HOOKS names in name order.
 
 import { fail, ok, type Result } from '../core/diagnostic.ts';
 import type { Library } from '../profile/library.ts';
 import type { ResolvedProfile, Value } from '../profile/resolve.ts';
-import type { ImageConfig } from './config.ts';
+import type { HookSource, ImageConfig } from './config.ts';
 
 export interface BuildFacts {
   /** Clamp for every timestamp (the project's last commit time unless SOURCE_DATE_EPOCH says otherwise). */
@@ -27,12 +27,14 @@ export function imageConfig(profile: ResolvedProfile, library: Library, facts: B
     }
     parsedSerial = { device: m[1]!, speed: Number(m[2]) };
   }
-  const volumeId = str(v('VOLUME_ID')) || profile.distro.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
+  const volumeId = str(v('VOLUME_ID'));
   if (!/^[A-Z0-9_]{1,32}$/.test(volumeId)) {
     const where = at('VOLUME_ID');
     return fail({ message: `VOLUME_ID ${JSON.stringify(volumeId)} is not 1-32 characters of A-Z, 0-9 and _`, ...(where && { at: where }) });
   }
   const features = profile.features.map((f) => library.features.get(f)!);
+  const hooks = hooksToRun(profile, library);
+  if (!hooks.ok) return hooks;
   return ok({
     name: profile.distro,
     description: profile.description,
@@ -53,14 +55,28 @@ export function imageConfig(profile: ResolvedProfile, library: Library, facts: B
     volumeId,
     bootTimeout: typeof v('BOOT_TIMEOUT') === 'number' ? (v('BOOT_TIMEOUT') as number) : 3,
     overlays: features.filter((f) => f.rootfs).map((f) => ({ feature: f.name, dir: f.rootfs!, overrides: f.overrides })),
-    // Hooks of all features run in name order (10-..., 50-..., 90-...), ties in mixin order.
-    hooks: features
-      .flatMap((f) => f.hooks.map((h) => ({ feature: f.name, name: h.name, path: h.path, network: h.network })))
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-      .map(({ name: _, ...h }) => h),
+    hooks: hooks.value,
     hookEnv: hookEnvironment(profile),
     sourceDateEpoch: facts.sourceDateEpoch,
   });
+}
+
+/**
+ * The hooks HOOKS names (`feature/file`, added by the mixins that carry them), in name order
+ * (10-..., 50-..., 90-...), ties in the order they were added.
+ */
+function hooksToRun(profile: ResolvedProfile, library: Library): Result<HookSource[]> {
+  const out: Array<HookSource & { name: string }> = [];
+  for (const entry of new Set(list(profile.variables.HOOKS?.value))) {
+    const [feature, name] = entry.split('/') as [string, string?];
+    const hook = name === undefined ? undefined : library.features.get(feature)?.hooks.find((h) => h.name === name);
+    if (!hook) {
+      const origin = profile.variables.HOOKS?.history.find((h) => h.given.includes(JSON.stringify(entry)));
+      return fail({ message: `HOOKS names ${entry}, which is no hook of a feature`, ...(origin?.at && { at: origin.at }), hint: 'HOOKS entries are feature/file, e.g. cleanup/90-docs' });
+    }
+    out.push({ feature, name: hook.name, path: hook.path, network: hook.network });
+  }
+  return ok(out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map(({ name: _, ...h }) => h));
 }
 
 /**

@@ -10,9 +10,9 @@ import { passwordSalt } from './derive.ts';
 import { runInRoot } from './in-root.ts';
 import { replaceFile } from './replace-file.ts';
 import { runOptions, toolEnv, type StepIo } from './step-io.ts';
-import { opensslPasswdArgs, TOOLS } from './tools.ts';
+import { OPENSSL, opensslPasswdArgs } from './tools/openssl.ts';
 
-export async function writeHostname(config: ImageConfig, root: string): Promise<void> {
+export async function writeHostname(config: Pick<ImageConfig, 'hostname'>, root: string): Promise<void> {
   await replaceFile(join(root, 'etc/hostname'), `${config.hostname}\n`);
   // Debian's way to make the hostname resolve without DNS: a 127.0.1.1 line in /etc/hosts.
   const hostsPath = join(root, 'etc/hosts');
@@ -25,7 +25,7 @@ export async function writeHostname(config: ImageConfig, root: string): Promise<
 }
 
 /** C locales are built in; any other needs the locales package and is generated in the root. */
-export async function writeLocale(config: ImageConfig, root: string, io: StepIo): Promise<void> {
+export async function writeLocale(config: Pick<ImageConfig, 'locale'>, root: string, io: StepIo): Promise<void> {
   const locale = config.locale || 'C.UTF-8';
   await replaceFile(join(root, 'etc/default/locale'), `LANG=${locale}\n`);
   if (/^(C|POSIX)(\.UTF-8|\.utf8)?$/.test(locale)) return;
@@ -40,7 +40,7 @@ export async function writeLocale(config: ImageConfig, root: string, io: StepIo)
   await runInRoot(root, { script: '#!/bin/sh\nexec locale-gen\n', network: false, env: {} }, io);
 }
 
-export async function writeTimezone(config: ImageConfig, root: string): Promise<void> {
+export async function writeTimezone(config: Pick<ImageConfig, 'timezone'>, root: string): Promise<void> {
   const tz = config.timezone || 'Etc/UTC';
   const localtime = join(root, 'etc/localtime');
   await rm(localtime, { force: true });
@@ -54,12 +54,12 @@ export async function writeTimezone(config: ImageConfig, root: string): Promise<
 }
 
 /** Sets root's password field: a sha512-crypt hash with the derived salt, or locked. */
-export async function writeRootPassword(config: ImageConfig, root: string, io: StepIo): Promise<void> {
+export async function writeRootPassword(config: Pick<ImageConfig, 'name' | 'rootPassword' | 'sourceDateEpoch'>, root: string, io: StepIo): Promise<void> {
   const field =
     config.rootPassword === null
       ? '*'
       : (
-          await runCapture(TOOLS.openssl.file, opensslPasswdArgs(passwordSalt(config)), {
+          await runCapture(OPENSSL.file, opensslPasswdArgs(passwordSalt(config)), {
             ...runOptions(io, toolEnv(config, io)),
             // On stdin, not the command line, where every process could read it.
             stdin: `${config.rootPassword}\n`,

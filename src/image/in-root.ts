@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { RecipeFailure } from '../core/target.ts';
 import { run } from '../proc/run.ts';
 import { runOptions, type StepIo } from './step-io.ts';
-import { HOST_PATH, POLICY_RC_D, TOOLS, unshareArgs } from './tools.ts';
+import { HOST_PATH } from './tools/tool.ts';
+import { POLICY_RC_D, UNSHARE, unshareArgs } from './tools/unshare.ts';
 
 export interface InRootOptions {
   /** The script's text; it needs a #! line naming an interpreter of the image. */
@@ -33,7 +34,7 @@ export async function runInRoot(root: string, o: InRootOptions, io: StepIo): Pro
       DEBIAN_FRONTEND: 'noninteractive',
       DEBCONF_NONINTERACTIVE_SEEN: 'true',
     };
-    await run(TOOLS.unshare.file, unshareArgs(root, o.network), { ...runOptions(io, env), stdin: o.script });
+    await run(UNSHARE.file, unshareArgs(root, o.network), { ...runOptions(io, env), stdin: o.script });
   } finally {
     for (const step of undo.reverse()) await step();
   }

@@ -4,12 +4,12 @@
 // keeps only what the stage changed (src/cache/overlay-fold.ts). Where overlayfs is not
 // available (no root, a store on overlayfs itself), the root is copied as before.
 
-import { chmod, chown, lstat, mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { getAttributeSync, listAttributesSync, setAttributeSync } from 'fs-xattr';
+import { copyDirAttributes } from '../cache/dir-attributes.ts';
 import type { RecipeContext } from '../core/target.ts';
 import { run } from '../proc/run.ts';
-import { HOST_PATH } from './tools.ts';
+import { HOST_PATH } from './tools/tool.ts';
 
 /**
  * index=on: a file changed under one of its hardlinked names changes under all of them, as on
@@ -19,6 +19,13 @@ import { HOST_PATH } from './tools.ts';
  * layers are never mounted again, and the store syncs what it keeps if asked to be durable.
  */
 const OVERLAY_OPTIONS = ['index=on', 'redirect_dir=off', 'metacopy=off', 'volatile'];
+
+/** Makes ctx.out the root of the stage's one prerequisite, writable: what a root stage works on. */
+export async function openPreviousRoot(ctx: RecipeContext): Promise<void> {
+  const roots = Object.values(ctx.deps);
+  if (roots.length !== 1) throw new Error(`a root stage reads one previous root, not ${roots.length}`);
+  await rootFrom(roots[0]!, ctx);
+}
 
 /** Makes ctx.out show `previous`, writable. */
 export async function rootFrom(previous: string, ctx: RecipeContext): Promise<void> {
@@ -39,16 +46,11 @@ async function mountOverlay(lower: string, ctx: RecipeContext): Promise<boolean>
   if (paths.some((p) => /[,:\\]/.test(p))) return false;
   await mkdir(upper);
   await mkdir(work);
-  // The merged root shows the upper dir's owner, mode, xattrs and mtime: give it the lower's.
-  const st = await lstat(lower, { bigint: true });
   let said = '';
   const opts = { cwd: ctx.tmp, env: { PATH: HOST_PATH }, signal: ctx.signal, output: (_: string, text: string) => void (said += text) };
   try {
-    // Owner first: chown may clear setgid.
-    await chown(upper, Number(st.uid), Number(st.gid));
-    await chmod(upper, Number(st.mode & 0o7777n));
-    for (const name of listAttributesSync(lower)) setAttributeSync(upper, name, getAttributeSync(lower, name));
-    await run('touch', ['-m', '-d', touchDate(st.mtimeNs), upper], opts);
+    // The merged root shows the upper dir's owner, mode, xattrs and mtime: give it the lower's.
+    await copyDirAttributes(lower, upper);
     await run('mount', ['-t', 'overlay', 'overlay', '-o', [`lowerdir=${lower}`, `upperdir=${upper}`, `workdir=${work}`, ...OVERLAY_OPTIONS].join(','), ctx.out], opts);
     return true;
   } catch (err) {
@@ -59,9 +61,4 @@ async function mountOverlay(lower: string, ctx: RecipeContext): Promise<boolean>
     await rm(work, { recursive: true, force: true });
     return false;
   }
-}
-
-/** `@<seconds>.<9 digits>` as GNU touch -d reads it, exact to the nanosecond. */
-function touchDate(ns: bigint): string {
-  return `@${ns / 1_000_000_000n}.${(ns % 1_000_000_000n).toString().padStart(9, '0')}`;
 }

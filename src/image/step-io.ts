@@ -5,7 +5,7 @@
 import type { RecipeProgress } from '../core/target.ts';
 import type { RunOptions } from '../proc/run.ts';
 import type { ImageConfig } from './config.ts';
-import { HOST_PATH } from './tools.ts';
+import { HOST_PATH } from './tools/tool.ts';
 
 export interface StepIo {
   /** Aborted on Ctrl-C, a kill, or another target's failure: running tools are killed. */
@@ -22,7 +22,7 @@ export interface StepIo {
  * The environment of a host tool. SOURCE_DATE_EPOCH is what makes mmdebstrap, mksquashfs,
  * mtools, mkinitramfs and xorriso reproducible; LC_ALL and TZ keep sorting and dates stable.
  */
-export function toolEnv(config: ImageConfig, io: StepIo, extra: Readonly<Record<string, string>> = {}): Record<string, string> {
+export function toolEnv(config: Pick<ImageConfig, 'sourceDateEpoch'>, io: StepIo, extra: Readonly<Record<string, string>> = {}): Record<string, string> {
   return {
     PATH: HOST_PATH,
     HOME: io.tmp,

@@ -5,7 +5,6 @@
 import { existsSync } from 'node:fs';
 import { RecipeFailure } from '../core/target.ts';
 
-export { toolVersion } from './tool-version.ts';
 
 export interface RunOptions {
   readonly cwd: string;

@@ -15,8 +15,13 @@ const RACY_WINDOW_MS = 2000;
  */
 const HOST_STAMPS = ['/var/lib/dpkg/status', '/etc/ld.so.cache'] as const;
 
-/** Environment variables that decide which binary runs or what it prints. */
-const PROBE_ENV = ['PATH', 'LD_LIBRARY_PATH', 'LD_PRELOAD', 'LANG', 'LANGUAGE', 'LC_ALL', 'LC_MESSAGES'] as const;
+/**
+ * The environment of a probe: the PATH the tool runs with, and nothing else of ours (a locale or
+ * LD_* of the caller could change the answer, or the binary, while the steps run without them).
+ */
+function probeEnv(path: string): Record<string, string> {
+  return { PATH: path, LC_ALL: 'C.UTF-8' };
+}
 
 /** One remembered answer. Any field that differs makes the probe run again. */
 interface CachedVersion {
@@ -24,13 +29,13 @@ interface CachedVersion {
   readonly binary: string;
   /** Device, inode, size, mtime and ctime of each of HOST_STAMPS ('-' when absent). */
   readonly host: string;
-  /** The values of PROBE_ENV in the probing process. */
+  /** The environment the probe ran with. */
   readonly env: string;
   readonly version: string;
 }
 
-/** Version file format: bump when CachedVersion or the way a version is read changes. */
-const FORMAT = 1;
+/** Version file format: bump when CachedVersion or the way a version is read changes. 2: probes run with the steps' PATH only. */
+const FORMAT = 2;
 
 interface CacheFile {
   readonly format: number;
@@ -47,30 +52,36 @@ export function rememberToolVersionsIn(file: string | undefined): void {
   entries = undefined;
 }
 
+export interface ProbeOptions {
+  /** The PATH the tool is found on, as the recipe that runs it will find it. */
+  readonly path: string;
+}
+
 /**
  * First line a tool prints for its version flag: what goes into fingerprints. Stdout's first
  * line if it prints any, else stderr's: a tool writing to both (xorriso) interleaves them in
  * no fixed order, and reading either first made its version flip between runs.
  */
-export async function toolVersion(file: string, args: readonly string[]): Promise<string> {
+export async function toolVersion(file: string, args: readonly string[], options: ProbeOptions): Promise<string> {
+  const env = probeEnv(options.path);
   const key = [file, ...args].join('\0');
-  const identity = cacheFile === undefined ? undefined : identify(file);
+  const identity = cacheFile === undefined ? undefined : identify(file, env);
   const known = identity && load()[key];
   if (identity && known && known.binary === identity.binary && known.host === identity.host && known.env === identity.env) {
     return known.version;
   }
-  const version = await probe(file, args);
+  const version = await probe(file, args, env);
   // Taken again after the probe: a binary replaced meanwhile must not be stored as the one asked.
-  const after = identity && identify(file);
+  const after = identity && identify(file, env);
   if (identity && after && !after.racy && after.binary === identity.binary && after.host === identity.host) {
     store(key, { binary: after.binary, host: after.host, env: after.env, version });
   }
   return version;
 }
 
-async function probe(file: string, args: readonly string[]): Promise<string> {
+async function probe(file: string, args: readonly string[], env: Record<string, string>): Promise<string> {
   const { execa } = await import('execa');
-  const r = await execa(file, args, { reject: false, stdin: 'ignore' });
+  const r = await execa(file, args, { reject: false, stdin: 'ignore', env, extendEnv: false });
   if (r.exitCode === undefined || (r.failed && !r.stdout && !r.stderr)) {
     throw new Error(`cannot run ${[file, ...args].join(' ')}: ${r.shortMessage ?? 'failed'}`);
   }
@@ -87,9 +98,9 @@ interface Identity {
   readonly racy: boolean;
 }
 
-/** The identity of what `file` runs, found on PATH as the process spawner finds it; undefined if not found. */
-function identify(file: string): Identity | undefined {
-  const path = which(file);
+/** The identity of what `file` runs, found on the probe's PATH as the process spawner finds it; undefined if not found. */
+function identify(file: string, env: Record<string, string>): Identity | undefined {
+  const path = which(file, env.PATH!);
   if (!path) return undefined;
   let real: string;
   try {
@@ -110,14 +121,14 @@ function identify(file: string): Identity | undefined {
   return {
     binary,
     host: HOST_STAMPS.map(stamp).join(' '),
-    env: JSON.stringify(PROBE_ENV.map((name) => process.env[name] ?? null)),
+    env: JSON.stringify(env),
     racy,
   };
 }
 
-function which(file: string): string | undefined {
+function which(file: string, path: string): string | undefined {
   if (file.includes('/')) return resolve(file);
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+  for (const dir of path.split(delimiter)) {
     const candidate = resolve(dir || '.', file);
     try {
       accessSync(candidate, constants.X_OK);

@@ -1,12 +1,12 @@
 // The configuration tree of a distro as a graph: the distro, its intermediates, mixins and
 // aliases (every node applied, none left out), the features they belong to, and optionally
-// what each node set and the stages the build will run. Rendered as dot, mermaid, JSON or a
-// terminal tree; svg is dot through Graphviz, done by the caller.
+// what each node set; the caller may add the stages the build will run (withStages: the CLI
+// knows both the profile and the image pipeline). Rendered as dot, mermaid, JSON or a terminal
+// tree; svg is dot through Graphviz, done by the caller.
 
 import { relative } from 'node:path';
 import { formatLocation, type SourceLocation } from '../core/diagnostic.ts';
 import type { Node, Operation } from '../dsl/profile.ts';
-import { STAGES, stagesFor } from '../image/stages.ts';
 import type { Library } from './library.ts';
 import { show, type ResolvedProfile } from './resolve.ts';
 
@@ -35,8 +35,13 @@ export interface ConfigGraph {
 
 export interface GraphOptions {
   readonly vars?: boolean;
-  /** Image type whose stages to draw. */
-  readonly stages?: string;
+}
+
+/** A stage of the pipeline an image goes through, as the graph draws it. */
+export interface StageNode {
+  readonly name: string;
+  /** Stages it reads; one that reads none starts from the distro. */
+  readonly needs: readonly string[];
 }
 
 const OP_MARK: Record<Operation['kind'], string> = { add: '+', set: '=', try: '?', remove: '-' };
@@ -63,14 +68,19 @@ export function configGraph(library: Library, profile: ResolvedProfile, o: Graph
     const feature = library.nodes.get(name)!.feature;
     if (feature) edges.push({ from: name, to: `feature:${feature}`, kind: 'in-feature' });
   }
-  if (o.stages) {
-    for (const s of stagesFor(o.stages)) {
-      nodes.push({ id: `stage:${s}`, kind: 'stage', label: s });
-      for (const need of STAGES[s].needs) edges.push({ from: `stage:${need}`, to: `stage:${s}`, kind: 'stage' });
-    }
-    edges.push({ from: profile.distro, to: 'stage:bootstrap', kind: 'stage' });
-  }
   return { distro: profile.distro, nodes, edges };
+}
+
+/** The graph with the stages (prerequisites first) drawn after the configuration. */
+export function withStages(g: ConfigGraph, stages: readonly StageNode[]): ConfigGraph {
+  const nodes = [...g.nodes];
+  const edges = [...g.edges];
+  for (const s of stages) {
+    nodes.push({ id: `stage:${s.name}`, kind: 'stage', label: s.name });
+    for (const need of s.needs) edges.push({ from: `stage:${need}`, to: `stage:${s.name}`, kind: 'stage' });
+  }
+  for (const s of stages) if (s.needs.length === 0) edges.push({ from: g.distro, to: `stage:${s.name}`, kind: 'stage' });
+  return { ...g, nodes, edges };
 }
 
 /** Locations relative to the project: the graph reads the same in every checkout. */

@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { fail, formatLocation, ok, type Diagnostic, type Result, type SourceLocation } from '../core/diagnostic.ts';
+import { closest } from '../core/suggest.ts';
 import { isProfileValue, type FeatureDecl, type Node, type ProfilesDecl, type SettingDecl } from '../dsl/profile.ts';
 import type { ModuleLoader } from '../project/load.ts';
 import { BUILTIN_SETTINGS } from './settings.ts';
@@ -184,6 +185,8 @@ function readFeatureFolder(name: string, dir: string, decl: FeatureDecl): Result
       hooks.push({ name: file, path, network: decl.networkHooks.includes(file) });
     }
   }
+  const carried = checkCarriedHooks(name, decl, hooks);
+  if (carried) return fail(carried);
   const readme = join(dir, 'README.md');
   const rootfs = join(dir, 'rootfs');
   return ok({
@@ -198,6 +201,36 @@ function readFeatureFolder(name: string, dir: string, decl: FeatureDecl): Result
     overrides: decl.overrides,
     ...(decl.at && { at: decl.at }),
   });
+}
+
+/**
+ * Every hook is carried by a mixin of its feature (a distro runs it when it uses that mixin),
+ * and every hook a mixin names exists.
+ */
+function checkCarriedHooks(feature: string, decl: FeatureDecl, hooks: readonly Hook[]): Diagnostic | undefined {
+  const names = hooks.map((h) => h.name);
+  for (const m of decl.mixins) {
+    if (m.kind !== 'mixin') continue;
+    for (const h of m.hooks) {
+      if (names.includes(h)) continue;
+      const guess = closest(h, names);
+      return {
+        message: `mixin ${m.name} runs hook ${h}, which features/${feature}/hooks/ does not have`,
+        ...((m.at ?? decl.at) && { at: (m.at ?? decl.at)! }),
+        hint: guess ? `did you mean ${guess}?` : `put the script in features/${feature}/hooks/${h}`,
+      };
+    }
+  }
+  for (const h of hooks) {
+    if (decl.mixins.some((m) => m.kind === 'mixin' && m.hooks.includes(h.name))) continue;
+    const first = decl.mixins.find((m) => m.kind === 'mixin');
+    return {
+      message: `hook ${h.name} of feature ${feature} is run by no mixin`,
+      at: { file: h.path, line: 1 },
+      hint: `name it in the mixin that needs it: mixin('${first?.name ?? `use/${feature}`}', { hooks: ['${h.name}'] })`,
+    };
+  }
+  return undefined;
 }
 
 /** A list file: one package per line, `#` comments, and an optional `# tags: a b c` line. */

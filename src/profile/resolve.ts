@@ -13,7 +13,8 @@ import { matches, parseTags } from './tag-expression.ts';
 export type Value = Scalar | readonly Scalar[] | null;
 
 export interface Provenance {
-  readonly op: Operation['kind'] | 'default';
+  /** `derived`: no mixin set it, and the setting makes its value from the distro's name. */
+  readonly op: Operation['kind'] | 'derived';
   /** What the operation was given, as written (`tags(expr)` for a tag query). */
   readonly given: readonly string[];
   readonly by: string;
@@ -97,6 +98,10 @@ class Resolution {
       const owner = this.library.settingOwners.get(name);
       if (owner && !this.features.includes(owner) && !this.slots.has(name)) continue;
       const slot = this.slot(name);
+      if (!slot.explicit && setting.derive) {
+        slot.value = setting.derive(distro.name);
+        slot.history.push({ op: 'derived', given: ['from the distro name'], by: distro.name, ...(distro.at && { at: distro.at }), result: slot.value });
+      }
       variables[name] = { setting, value: slot.value, explicit: slot.explicit, history: slot.history };
     }
     const base = this.packagesOf('BASE_PACKAGES', baseLists.value);
@@ -136,7 +141,7 @@ class Resolution {
     this.chain.push(node.name);
     const feature = this.library.nodes.get(node.name)?.feature;
     if (feature && !this.features.includes(feature)) this.features.push(feature);
-    for (const op of node.ops) {
+    for (const op of [...carriedHooks(node, feature), ...node.ops]) {
       const e = this.apply(node, op);
       if (e) return e;
     }
@@ -285,6 +290,12 @@ class Resolution {
     }
     return ok(out);
   }
+}
+
+/** A mixin's hooks, as the operation they stand for: HOOKS gets `feature/file`, where the mixin was declared. */
+function carriedHooks(node: Node, feature: string | undefined): Operation[] {
+  if (node.kind !== 'mixin' || node.hooks.length === 0 || !feature) return [];
+  return [{ kind: 'add', variable: 'HOOKS', values: node.hooks.map((h) => `${feature}/${h}`), ...(node.at && { at: node.at }) }];
 }
 
 /** The value an operation gives, converted to the setting's type, or why it cannot. */

@@ -6,6 +6,11 @@ import type { SettingDecl } from '../dsl/profile.ts';
 
 const s = (d: Omit<SettingDecl, 'at'>): SettingDecl => d;
 
+/** server-mini -> SERVER_MINI: what an ISO volume id may hold. */
+function volumeIdOf(distro: string): string {
+  return distro.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
+}
+
 export const BUILTIN_SETTINGS: readonly SettingDecl[] = [
   s({ name: 'SUITE', type: 'string', default: 'bookworm', help: 'Debian suite the image is bootstrapped from' }),
   s({ name: 'VARIANT', type: 'enum', choices: ['essential', 'required', 'minbase', 'buildd', 'important', 'standard'], default: 'minbase', help: 'mmdebstrap variant: the base set of packages' }),
@@ -23,5 +28,6 @@ export const BUILTIN_SETTINGS: readonly SettingDecl[] = [
   s({ name: 'KERNEL_CMDLINE', type: 'list', default: [], help: 'extra kernel command-line arguments' }),
   s({ name: 'ROOT_PASSWORD', type: 'string', default: '', help: 'root password; empty locks the root account' }),
   s({ name: 'COMPRESSION', type: 'enum', choices: ['fast', 'tight'], default: 'fast', help: 'squashfs compression: fast (zstd) or tight (xz)' }),
-  s({ name: 'VOLUME_ID', type: 'string', default: '', help: 'ISO volume id; empty: derived from the distro name' }),
+  s({ name: 'VOLUME_ID', type: 'string', default: '', derive: volumeIdOf, help: 'ISO volume id (1-32 of A-Z, 0-9, _); by default the distro name in capitals' }),
+  s({ name: 'HOOKS', type: 'list', default: [], help: "features' hooks/ scripts that run (feature/file), added by the mixins that carry them" }),
 ];

@@ -6,15 +6,17 @@ import { join } from 'node:path';
 import { fail, ok, type Diagnostic, type Result } from '../core/diagnostic.ts';
 import { SourceLines } from './source-lines.ts';
 import { targetId } from '../core/ids.ts';
-import type { Prerequisite, RecipeContext, TargetSpec } from '../core/target.ts';
+import type { Prerequisite, RecipeContext, RecipeIdentity, TargetSpec, ToolProbe } from '../core/target.ts';
 import type { TargetDef } from '../dsl/target.ts';
-import { run, toolVersion } from '../proc/run.ts';
+import { run } from '../proc/run.ts';
+import { toolVersion } from '../proc/tool-version.ts';
 
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.+@/-]*$/;
 
 export function plainTargets(defs: readonly TargetDef[], hostEnv: Readonly<Record<string, string | undefined>>): Result<TargetSpec[]> {
   const sources = new SourceLines();
-  const probes = new Map<string, () => Promise<string>>();
+  // The PATH `sh` recipes find their tools on: their versions are asked on it too.
+  const path = shellPath(hostEnv);
   const specs: TargetSpec[] = [];
   for (const def of defs) {
     const checked = check(def);
@@ -25,26 +27,21 @@ export function plainTargets(defs: readonly TargetDef[], hostEnv: Readonly<Recor
       const at = sources.lineNaming(def.at, name) ?? def.at;
       return { id: targetId(name), ...(at && { at }) };
     });
-    const tools: Record<string, () => Promise<string>> = {};
+    const tools: Record<string, ToolProbe> = {};
     for (const [tool, command] of Object.entries(o.tools ?? {})) {
-      let probe = probes.get(command);
-      if (!probe) {
-        const [file, ...args] = command.split(/\s+/).filter(Boolean);
-        let memo: Promise<string> | undefined;
-        probe = () => (memo ??= toolVersion(file!, args));
-        probes.set(command, probe);
-      }
-      tools[tool] = probe;
+      const [file, ...args] = command.split(/\s+/).filter(Boolean);
+      tools[tool] = { key: `${path}\0${command}`, version: () => toolVersion(file!, args, { path }) };
     }
-    const recipe = o.sh !== undefined
-      ? { kind: 'sh', text: o.sh, version: o.version ?? '' }
-      : { kind: 'fn', text: String(o.run), version: o.version ?? '' };
+    // A function's source, not the helpers it calls: those need `version:` (see the README).
+    const recipe: RecipeIdentity = o.sh !== undefined
+      ? { kind: 'sh', parts: { script: o.sh }, version: o.version ?? '' }
+      : { kind: 'fn', parts: { function: String(o.run) }, version: o.version ?? '' };
     const fn = o.run;
     specs.push({
       id: targetId(o.name),
       ...(o.description !== undefined && { description: o.description }),
       deps,
-      inputs: { files: o.files ?? [], values: o.values ?? {}, env: o.env ?? [] },
+      inputs: { files: o.files ?? [], trees: o.trees ?? [], values: o.values ?? {}, env: o.env ?? [] },
       tools,
       weight: o.weight ?? 1,
       recipe,
@@ -86,7 +83,7 @@ async function runShell(script: string, ctx: RecipeContext, hostEnv: Readonly<Re
   await run('/bin/sh', ['-euc', script], {
     cwd: ctx.root,
     env: {
-      PATH: hostEnv.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
+      PATH: shellPath(hostEnv),
       HOME: ctx.tmp,
       TMPDIR: ctx.tmp,
       LC_ALL: 'C.UTF-8',
@@ -99,3 +96,5 @@ async function runShell(script: string, ctx: RecipeContext, hostEnv: Readonly<Re
     output: ctx.output,
   });
 }
+
+const shellPath = (hostEnv: Readonly<Record<string, string | undefined>>): string => hostEnv.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin';

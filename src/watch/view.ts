@@ -1,6 +1,6 @@
 // What watch mode shows, as data: a view gets a fresh engine-event sink for each build and
-// the watcher's own status messages. The plain and --json views are beside this file; a
-// view draws, it decides nothing.
+// the watcher's own status messages. The views live in src/ui (plain, --json, live); a view
+// draws, it decides nothing.
 
 import type { Diagnostic } from '../core/diagnostic.ts';
 import type { Emit } from '../core/events.ts';

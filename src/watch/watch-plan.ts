@@ -1,6 +1,7 @@
 // What one build asks watch mode to watch: the profile's code and data, and every declared
 // input of the build's targets (globs expanded, and their directories, so that a new file
-// matching a glob is seen); and what it never watches, the build's own outputs. Answers,
+// matching a glob is seen; trees whole, so that a new empty directory or a chmod is seen);
+// and what it never watches, the build's own outputs. Answers,
 // for a changed path, whether it matters and to which targets.
 
 import { statSync } from 'node:fs';
@@ -35,6 +36,8 @@ export interface TargetInputs {
   /** Literal input files and the current matches of the globs, absolute. */
   readonly files: ReadonlySet<string>;
   readonly globs: readonly GlobInput[];
+  /** Input trees, absolute: anything below them is this target's. */
+  readonly trees: readonly string[];
   /** Targets of the build that need this one directly. */
   readonly dependents: readonly TargetId[];
 }
@@ -51,6 +54,7 @@ export type PathChange = 'add' | 'change' | 'unlink' | 'addDir' | 'unlinkDir';
 
 export class WatchPlan {
   private readonly globs: readonly GlobInput[];
+  private readonly trees: readonly string[];
   private readonly inputFiles: ReadonlySet<string>;
   private readonly rootPaths: readonly string[];
   /** Directories watched for new files: profile dirs and glob bases, none inside another watched whole. */
@@ -64,11 +68,12 @@ export class WatchPlan {
     private readonly ignored: readonly string[],
   ) {
     this.globs = [...targets.values()].flatMap((t) => t.globs);
+    this.trees = [...new Set([...targets.values()].flatMap((t) => t.trees))];
     this.inputFiles = new Set([...targets.values()].flatMap((t) => [...t.files]));
     // No path inside another that is watched whole.
-    const deep = [...profileDirs, ...this.globs.filter((g) => g.deep).map((g) => g.base)];
+    const deep = [...profileDirs, ...this.globs.filter((g) => g.deep).map((g) => g.base), ...this.trees];
     const own = (p: string) => !this.isIgnored(p) && !deep.some((d) => d !== p && inside(p, d));
-    this.dirs = new Set([...profileDirs, ...this.globs.map((g) => g.base)].filter(own));
+    this.dirs = new Set([...profileDirs, ...this.globs.map((g) => g.base), ...this.trees].filter(own));
     this.rootPaths = [...new Set([...modules, ...this.inputFiles, ...this.dirs])].filter(own).sort();
   }
 
@@ -91,7 +96,7 @@ export class WatchPlan {
           files.add(resolve(root, pattern));
         }
       }
-      targets.set(t.id, { files, globs, dependents: dependents.get(t.id) ?? [] });
+      targets.set(t.id, { files, globs, trees: t.inputs.trees.map((d) => resolve(root, d)), dependents: dependents.get(t.id) ?? [] });
     }
     return new WatchPlan(
       root,
@@ -127,27 +132,28 @@ export class WatchPlan {
   ignores(path: string): boolean {
     if (this.isIgnored(path)) return true;
     if (this.modules.has(path) || this.profileDirs.some((d) => inside(path, d))) return false;
-    if (this.inputFiles.has(path) || this.globs.some((g) => inArea(path, g))) return false;
+    if (this.inputFiles.has(path) || this.globs.some((g) => inArea(path, g)) || this.trees.some((d) => inside(path, d))) return false;
     return !this.rootPaths.some((r) => inside(r, path));
   }
 
   /**
-   * Whether a change of `path` matters, and to what; undefined when it does not. A file in
-   * conf.d/ or features/ that a target declared as an input (an overlay's rootfs/, a hook) is
-   * that target's input; the rest there (modules, package lists, new folders) is the profile.
+   * Whether a change of `path` matters, and to what; undefined when it does not. A path in
+   * conf.d/ or features/ that a target declared as an input (a hook, anything in an overlay's
+   * rootfs/ tree) is that target's input; the rest there (modules, package lists, new
+   * folders) is the profile.
    */
   touches(path: string, change: PathChange): Touch | undefined {
     if (this.isIgnored(path)) return undefined;
     const dir = change === 'addDir' || change === 'unlinkDir';
     const targets: TargetId[] = [];
-    if (!dir) {
-      for (const [id, t] of this.targets) {
-        if (t.files.has(path)) targets.push(id);
-        // A file the build did not know: does a glob match it now?
-        else if (change !== 'unlink' && t.globs.some((g) => inArea(path, g) && expand(this.root, g.pattern).includes(path))) targets.push(id);
-      }
+    for (const [id, t] of this.targets) {
+      if (t.trees.some((d) => inside(path, d))) targets.push(id);
+      else if (dir) continue;
+      else if (t.files.has(path)) targets.push(id);
+      // A file the build did not know: does a glob match it now?
+      else if (change !== 'unlink' && t.globs.some((g) => inArea(path, g) && expand(this.root, g.pattern).includes(path))) targets.push(id);
     }
-    const profile = this.modules.has(path) || (this.profileDirs.some((d) => inside(path, d)) && (dir || targets.length === 0));
+    const profile = this.modules.has(path) || (this.profileDirs.some((d) => inside(path, d)) && targets.length === 0);
     return profile || targets.length > 0 ? { profile, targets } : undefined;
   }
 

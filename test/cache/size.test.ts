@@ -1,5 +1,5 @@
 import test from 'ava';
-import { formatSize, parseSize } from '../../src/cache/size.ts';
+import { parseSize } from '../../src/cache/size.ts';
 
 test('parseSize reads plain numbers, binary suffixes and SI suffixes', (t) => {
   t.is(parseSize('1024'), 1024);
@@ -15,10 +15,4 @@ test('parseSize reads plain numbers, binary suffixes and SI suffixes', (t) => {
 
 test('parseSize says undefined for what is not a size', (t) => {
   for (const bad of ['', 'M', '-1G', '1X', '1 0', '1e3', 'ten']) t.is(parseSize(bad), undefined, bad);
-});
-
-test('formatSize', (t) => {
-  t.is(formatSize(12), '12 B');
-  t.is(formatSize(1536), '1.5 KiB');
-  t.is(formatSize(3 * 2 ** 30), '3.0 GiB');
 });

@@ -310,15 +310,44 @@ test('two targets doing the same work on the same inputs run it once', async (t)
 
 test('a weight-0 target runs beside a heavy one', async (t) => {
   const r = rig(t);
+  // Each waits for the other (5 s at most): only running side by side ends them both early.
+  const lightDone = gate();
   let heavyRunning = false;
   let overlapped = false;
+  const until = async (ok: () => boolean) => {
+    for (const end = Date.now() + 5000; !ok() && Date.now() < end; ) await new Promise((res) => setTimeout(res, 5));
+  };
   await r.build(
     {
       root: {},
-      heavy: { deps: ['root'], weight: 'all', run: async (ctx) => { heavyRunning = true; await new Promise((res) => setTimeout(res, 60)); heavyRunning = false; writeFileSync(join(ctx.out, 'h'), ''); } },
-      light: { deps: ['root'], weight: 0, run: async (ctx) => { await new Promise((res) => setTimeout(res, 20)); if (heavyRunning) overlapped = true; writeFileSync(join(ctx.out, 'l'), ''); } },
+      heavy: { deps: ['root'], weight: 'all', run: async (ctx) => { heavyRunning = true; await Promise.race([lightDone.promise, until(() => false)]); heavyRunning = false; writeFileSync(join(ctx.out, 'h'), ''); } },
+      light: { deps: ['root'], weight: 0, run: async (ctx) => { await until(() => heavyRunning); overlapped = heavyRunning; lightDone.open(); writeFileSync(join(ctx.out, 'l'), ''); } },
     },
     { jobs: 2 },
   );
   t.true(overlapped);
+});
+
+test('a tool is asked once per build however many targets declare it, and again in the next build', async (t) => {
+  const r = rig(t);
+  let version = 1;
+  let asked = 0;
+  const probe = { key: 'faketool --version', version: async () => (asked++, `faketool ${version}`) };
+  const graphOf = () => {
+    const g = TargetGraph.build(specs({ a: {}, b: {} }).map((s) => ({ ...s, tools: { faketool: probe } })));
+    if (!g.ok) throw new Error(g.error.message);
+    return g.value;
+  };
+  const once = async (previous?: BuildState) => {
+    const started: string[] = [];
+    const result = await build({ graph: graphOf(), goals: [targetId('a'), targetId('b')], store: r.store, root: r.root, logsDir: join(r.root, '.logs'), jobs: 2, emit: (e) => void (e.type === 'started' && started.push(`${e.target}: ${e.reasons.join('; ')}`)), ...(previous && { previous }) });
+    return { result, started: started.sort() };
+  };
+  const first = await once();
+  t.is(asked, 1);
+  // An upgrade between two builds of one process (watch mode) is seen.
+  version = 2;
+  const second = await once(first.result.state);
+  t.is(asked, 2);
+  t.deepEqual(second.started, ['a: tool faketool: faketool 1 -> faketool 2', 'b: tool faketool: faketool 1 -> faketool 2']);
 });

@@ -5,10 +5,11 @@ import { digest } from '../../src/core/ids.ts';
 
 const base: FingerprintRecord = {
   schema: 1,
-  recipe: { kind: 'sh', sha256: 'aa', version: '' },
+  recipe: { kind: 'sh', parts: [['script', 'aa']], version: '' },
   values: [['a', '1']],
   env: [],
   files: [['x.txt', 'aa']],
+  trees: [['rootfs', 'cc']],
   deps: [],
   tools: [['gcc', '12']],
 };
@@ -22,6 +23,8 @@ test('equal records hash equal; any field changes the hash', (t) => {
   t.not(hashRecord(base), hashRecord({ ...base, recipe: { ...base.recipe, version: '2' } }));
   t.not(hashRecord(base), hashRecord({ ...base, files: [['x.txt', 'bb']] }));
   t.not(hashRecord(base), hashRecord({ ...base, tools: [['gcc', '13']] }));
+  t.not(hashRecord(base), hashRecord({ ...base, trees: [['rootfs', 'dd']] }));
+  t.not(hashRecord(base), hashRecord({ ...base, recipe: { ...base.recipe, parts: [['script', 'bb']] } }));
 });
 
 test('recordJson is the canonical JSON of the record, and parses back', (t) => {
@@ -52,5 +55,19 @@ test('explainChange names each changed field', (t) => {
     }),
     ['value a: 1 -> 2', 'value b added', 'file x.txt removed', 'prerequisite lib added', 'tool gcc: 12 -> 13'],
   );
-  t.deepEqual(explainChange(base, { ...base, recipe: { kind: 'sh', sha256: 'bb', version: '' } }), ['recipe changed']);
+  t.deepEqual(explainChange(base, { ...base, trees: [['rootfs', 'dd']] }), ['tree rootfs changed']);
+});
+
+test('explainChange names the part of the recipe that changed, and says when the schema did', (t) => {
+  const stage: FingerprintRecord = {
+    ...base,
+    recipe: { kind: 'image-stage', parts: [['code src/image/stages/squashfs.ts', 'a1'], ['code src/image/tools/mksquashfs.ts', 'b1'], ['runs mksquashfs', 'c1']], version: '' },
+  };
+  const flag: FingerprintRecord = {
+    ...stage,
+    recipe: { ...stage.recipe, parts: [['code src/image/stages/squashfs.ts', 'a1'], ['code src/image/tools/mksquashfs.ts', 'b2'], ['runs mksquashfs', 'c2']] },
+  };
+  t.deepEqual(explainChange(stage, flag), ['recipe: code src/image/tools/mksquashfs.ts changed', 'recipe: runs mksquashfs changed']);
+  t.deepEqual(explainChange(base, { ...base, recipe: { kind: 'fn', parts: [['function', 'aa']], version: '' } }), ['recipe kind sh -> fn']);
+  t.deepEqual(explainChange(base, { ...base, schema: 2, values: [] }), ['fingerprint schema 1 -> 2 (a new mkimage)']);
 });

@@ -9,6 +9,7 @@ import type { Json } from '../../src/core/canonical.ts';
 export interface FakeTarget {
   deps?: string[];
   files?: string[];
+  trees?: string[];
   values?: Record<string, Json>;
   weight?: number | 'all';
   /** Default: writes the target's name to $out/name. */
@@ -22,10 +23,10 @@ export function specs(defs: Record<string, FakeTarget>, calls?: string[]): Targe
   return Object.entries(defs).map(([name, d]) => ({
     id: targetId(name),
     deps: (d.deps ?? []).map((id) => ({ id: targetId(id), at: { file: 'Targetfile.ts', line: d.line ?? 1 } })),
-    inputs: { files: d.files ?? [], values: d.values ?? {}, env: [] },
+    inputs: { files: d.files ?? [], trees: d.trees ?? [], values: d.values ?? {}, env: [] },
     tools: {},
     weight: d.weight ?? 1,
-    recipe: { kind: 'fn', text: d.recipeText ?? `test recipe of ${name}`, version: '' },
+    recipe: { kind: 'fn', parts: { function: d.recipeText ?? `test recipe of ${name}` }, version: '' },
     run: async (ctx) => {
       calls?.push(name);
       if (d.run) await d.run(ctx);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { OverlaySource } from '../../src/image/config.ts';
 import { OverlayConflict } from '../../src/image/errors.ts';
-import { overlay } from '../../src/image/steps/overlay.ts';
+import { overlay } from '../../src/image/stages/overlay.ts';
 import { testConfig } from './helpers/image-config.ts';
 
 interface Rig {

@@ -5,11 +5,11 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync,
 import { join } from 'node:path';
 import { HookFailed } from '../../src/image/errors.ts';
 import { passwordSalt, shadowDay } from '../../src/image/derive.ts';
-import { cleanup } from '../../src/image/steps/cleanup.ts';
-import { hooks } from '../../src/image/steps/hooks.ts';
-import { overlay } from '../../src/image/steps/overlay.ts';
-import { packages } from '../../src/image/steps/packages.ts';
-import { tar, tarFileName } from '../../src/image/steps/tar.ts';
+import { cleanup } from '../../src/image/stages/cleanup.ts';
+import { hooks } from '../../src/image/stages/hooks.ts';
+import { overlay } from '../../src/image/stages/overlay.ts';
+import { packages } from '../../src/image/stages/packages.ts';
+import { tar, tarFileName } from '../../src/image/stages/tar.ts';
 import { assembleIso, bootstrapAndKeep, bootstrappedRoot, mountsUnder, removeTree, scratch, sha256, testIo } from './helpers/build-image.ts';
 import { testConfig } from './helpers/image-config.ts';
 
@@ -119,6 +119,8 @@ test.serial('aborting a hook kills it and everything it started, and unmounts', 
   const io = testIo(join(dir, 'tmp'), join(dir, 'log'), controller.signal);
   const running = hooks(testConfig({ hooks: [{ feature: 'slow', path: slow, network: false }] }), root, io);
   await waitFor(() => sleeping().length === 2);
+  // Else "none left" below would hold for sleeps that never ran.
+  t.is(sleeping().length, 2, 'the hook and the sleep it started are running');
   controller.abort(new Error('interrupted'));
   await t.throwsAsync(running, { message: 'interrupted' });
   await waitFor(() => sleeping().length === 0);

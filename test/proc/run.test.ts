@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RecipeFailure } from '../../src/core/target.ts';
-import { run, toolVersion } from '../../src/proc/run.ts';
+import { run } from '../../src/proc/run.ts';
 
 const opts = (signal = new AbortController().signal, out: string[] = []) => ({
   cwd: tmpdir(),
@@ -47,8 +47,3 @@ function running(pid: number): boolean {
     return false;
   }
 }
-
-test('toolVersion returns the first line a tool prints', async (t) => {
-  t.regex(await toolVersion('node', ['--version']), /^v\d+\./);
-  await t.throwsAsync(toolVersion('no-such-tool-xyz', ['--version']), { message: /cannot run no-such-tool-xyz/ });
-});

@@ -90,7 +90,7 @@ test('two siblings setting one variable: a warning naming both', async (t) => {
   const r = rig(t, {
     'features/db/feature.ts': `import { add, alias, feature, mixin, set } from 'mkimage';
 
-const db = mixin('use/db', { description: 'a database', needs: ['use/core'] },
+const db = mixin('use/db', { description: 'a database', needs: ['use/core'], hooks: ['10-db'] },
   add('PACKAGES', 'postgresql'),
   set('COLOR', 'green'));
 
@@ -151,4 +151,33 @@ export default feature({ description: 'x', mixins: [mixin('use/toolz')] });
   });
   const e = await error(r, ['list']);
   t.is(e.line, 'mkimage: features/tools/feature.ts:3:53: mixin use/toolz is declared in feature tools (hint: mixins of features/tools are named use/tools or use/tools/...)');
+});
+
+const DB_FEATURE = (hooks: string) => `import { add, feature, mixin } from 'mkimage';
+
+export default feature({
+  description: 'a database',
+  mixins: [mixin('use/db', { needs: ['use/core']${hooks} }, add('PACKAGES', 'postgresql'))],
+});
+`;
+
+test('a hook that no mixin carries: the hook file and the mixin to name it in', async (t) => {
+  const r = rig(t, { 'features/db/feature.ts': DB_FEATURE('') });
+  const e = await error(r, ['show', 'app']);
+  t.is(e.code, 2);
+  t.is(e.line, "mkimage: features/db/hooks/10-db:1: hook 10-db of feature db is run by no mixin (hint: name it in the mixin that needs it: mixin('use/db', { hooks: ['10-db'] }))");
+});
+
+test('a mixin that runs a hook its feature does not have: a did-you-mean', async (t) => {
+  const r = rig(t, { 'features/db/feature.ts': DB_FEATURE(", hooks: ['10-bd']") });
+  const e = await error(r, ['show', 'app']);
+  t.is(e.code, 2);
+  t.is(e.line, 'mkimage: features/db/feature.ts:5:12: mixin use/db runs hook 10-bd, which features/db/hooks/ does not have (hint: did you mean 10-db?)');
+});
+
+test('HOOKS naming no hook of a feature stops the image build at the line that added it', async (t) => {
+  const r = rig(t, { 'conf.d/main.ts': MAIN('common', ", add('HOOKS', 'db/99-nothing')").replace("import { distro, set }", 'import { add, distro, set }') });
+  const e = await error(r, ['-n', 'app.iso']);
+  t.is(e.code, 2);
+  t.regex(e.line, /^mkimage: conf\.d\/main\.ts:8:\d+: HOOKS names db\/99-nothing, which is no hook of a feature \(hint: HOOKS entries are feature\/file, e\.g\. cleanup\/90-docs\)$/);
 });

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { join } from 'node:path';
 import { resolveDistro } from '../../src/profile/resolve.ts';
-import { FIXTURES, loadFixture } from '../helpers/profile-fixture.ts';
+import { FIXTURES, fixtureRig, loadFixture } from '../helpers/profile-fixture.ts';
 
 const library = loadFixture(join(FIXTURES, 'basic'));
 
@@ -54,8 +54,54 @@ test('tag expressions select package lists; their packages join the distro\'s', 
 });
 
 test('a feature\'s settings appear only for the distros that use it', async (t) => {
-  const tiny = resolveDistro(await library, 'tiny');
-  if (!tiny.ok) return t.fail();
-  t.truthy(tiny.value.variables.COLOR);
-  t.is(tiny.value.variables.COLOR!.value, 'grey');
+  // web (used by app, not by tiny) declares a setting of its own; core, used by both, declares COLOR.
+  const rig = fixtureRig('basic', {
+    'features/web/feature.ts': `import { add, feature, mixin, set, setting } from 'mkimage';
+
+export default feature({
+  description: 'a web server',
+  settings: [setting({ name: 'WEB_PORT', type: 'string', default: '80', help: 'the port' })],
+  mixins: [
+    mixin('use/web', { description: 'nginx', needs: ['use/core'] }, add('PACKAGES', 'nginx'), set('COLOR', 'blue')),
+    mixin('use/web/tls', { description: 'with certificates', needs: ['use/web'] }, add('PACKAGES', 'ssl-cert')),
+  ],
+});
+`,
+  });
+  t.teardown(() => rig.dispose());
+  const lib = await loadFixture(rig.dir);
+  const withWeb = resolveDistro(lib, 'app');
+  const tiny = resolveDistro(lib, 'tiny');
+  if (!withWeb.ok || !tiny.ok) return t.fail();
+  t.is(withWeb.value.variables.WEB_PORT?.value, '80', 'app uses web');
+  t.is(tiny.value.variables.WEB_PORT, undefined, 'tiny does not');
+  t.is(tiny.value.variables.COLOR?.value, 'grey', 'core, which tiny uses, still gives its settings');
+});
+
+test('a derived default comes from the distro name, says so, and gives way to a set', async (t) => {
+  const lib = await library;
+  const r = resolveDistro(lib, 'app');
+  if (!r.ok) return t.fail(r.error.message);
+  const v = r.value.variables.VOLUME_ID!;
+  t.is(v.value, 'APP');
+  t.false(v.explicit);
+  t.like(v.history[0], { op: 'derived', given: ['from the distro name'], by: 'app' });
+  const rig = fixtureRig('basic', { 'conf.d/volume.ts': "import { distro, set } from 'mkimage';\nexport const named = distro('named-one', { needs: ['.common'] }, set('VOLUME_ID', 'MINE'));\n" });
+  t.teardown(() => rig.dispose());
+  const named = resolveDistro(await loadFixture(rig.dir), 'named-one');
+  if (!named.ok) return t.fail(named.error.message);
+  t.is(named.value.variables.VOLUME_ID!.value, 'MINE');
+  t.false(named.value.variables.VOLUME_ID!.history.some((h) => h.op === 'derived'));
+});
+
+test("a mixin's hooks join HOOKS as feature/file, where the mixin was declared; a distro without it runs none", async (t) => {
+  const lib = await library;
+  const r = await app();
+  const hooks = r.variables.HOOKS!;
+  t.deepEqual(hooks.value, ['db/10-db']);
+  t.like(hooks.history[0], { op: 'add', given: ['"db/10-db"'], by: 'use/db' });
+  t.regex(hooks.history[0]!.at?.file ?? '', /features\/db\/feature\.ts$/);
+  const tiny = resolveDistro(lib, 'tiny');
+  if (!tiny.ok) return t.fail(tiny.error.message);
+  t.deepEqual(tiny.value.variables.HOOKS!.value, []);
 });

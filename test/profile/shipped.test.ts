@@ -1,10 +1,13 @@
-// The distros this repository ships all resolve, without warnings, to a plan of stages.
+// The distros this repository ships all resolve, without warnings, to a valid image config
+// and a plan of stages.
 
 import test from 'ava';
 import { fileURLToPath } from 'node:url';
 import { buildableTargets } from '../../src/profile/image-targets.ts';
 import { resolveDistro } from '../../src/profile/resolve.ts';
-import { stagesFor } from '../../src/image/stages.ts';
+import { imageConfig } from '../../src/image/from-profile.ts';
+import { stagesFor, type ImageType } from '../../src/image/pipeline.ts';
+import { imageTargets, stageId } from '../../src/image/plan.ts';
 import { loadFixture } from '../helpers/profile-fixture.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -18,14 +21,22 @@ test('the required distros and image types exist', async (t) => {
   }
 });
 
-test('every shipped distro resolves without warnings and plans its stages', async (t) => {
+test('every shipped distro resolves without warnings, to a valid image config and the stages of its type', async (t) => {
   const lib = await library;
   for (const target of buildableTargets(lib)) {
     const p = resolveDistro(lib, target.distro.name);
     if (!p.ok) return t.fail(`${target.name}: ${p.error.message}`);
     t.deepEqual(p.value.warnings, [], target.name);
     t.true(p.value.basePackages.includes('linux-image-amd64'), target.name);
-    t.true(stagesFor(target.type).length > 0);
+    const config = imageConfig(p.value, lib, { sourceDateEpoch: 1700000000 });
+    if (!config.ok) return t.fail(`${target.name}: ${config.error.message}`);
+    // The volume id nobody sets: the distro's name in capitals.
+    t.is(config.value.volumeId, target.distro.name.toUpperCase().replaceAll('-', '_'), target.name);
+    const type = target.type as ImageType;
+    const stages = stagesFor(type).filter((s) => s !== 'packages' || config.value.packages.length > 0);
+    const plan = imageTargets({ config: config.value, type, root: ROOT, commit: 'test' });
+    t.deepEqual(plan.map((s) => s.id), stages.map((s) => stageId(config.value, type, s)), target.name);
+    t.is(plan.at(-1)?.id as string | undefined, target.name);
   }
 });
 
@@ -56,4 +67,18 @@ test('every feature folder has a README and every feature is used by a distro', 
     t.truthy(f.readme, `${f.name} has a README.md`);
     t.true(used.has(f.name), `${f.name} is used`);
   }
+});
+
+test('a distro runs the hooks of the mixins it uses: the servers drop documentation, the rescue system keeps it', async (t) => {
+  const lib = await library;
+  const hooksOf = (d: string) => {
+    const p = resolveDistro(lib, d);
+    if (!p.ok) throw new Error(p.error.message);
+    const c = imageConfig(p.value, lib, { sourceDateEpoch: 1700000000 });
+    if (!c.ok) throw new Error(c.error.message);
+    return c.value.hooks.map((h) => `${h.feature}/${h.path.split('/').at(-1)}`);
+  };
+  t.deepEqual(hooksOf('server-mini'), ['net/10-enable-networkd', 'locale/10-locale', 'ssh/20-ssh', 'users/30-root-keys', 'cleanup/90-docs']);
+  t.deepEqual(hooksOf('ldap-server'), ['net/10-enable-networkd', 'locale/10-locale', 'ssh/20-ssh', 'users/30-root-keys', 'ldap/50-slapd', 'cleanup/90-docs']);
+  t.false(hooksOf('rescue').includes('cleanup/90-docs'));
 });

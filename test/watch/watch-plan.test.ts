@@ -61,8 +61,15 @@ test('touches: which targets read a path, or whether it is profile code', (t) =>
   t.deepEqual(plan.touches(p('src/deep/er/z.c'), 'add'), { profile: false, targets: ['src'] });
   t.is(plan.touches(p('b/sub'), 'addDir'), undefined);
   t.is(plan.touches(p('other.txt'), 'add'), undefined);
-  t.is(plan.touches(p('out/one/x'), 'add'), undefined);
-  t.is(plan.touches(p('.store/trees/abc'), 'add'), undefined);
+});
+
+test('touches: outputs and the store are dropped, even where a deep glob reaches into them', (t) => {
+  const { root, p, add } = project(t, FILES);
+  for (const f of ['docs/x.note', 'out/notes/x.note', '.store/tmp/x.note']) add(f);
+  const plan = WatchPlan.of({ root, modules: ['Targetfile.ts'], profileDirs: [], targets: specs({ notes: { files: ['**/*.note'] } }), ignored: ['out', '.store'] });
+  t.deepEqual(plan.touches(p('docs/x.note'), 'change'), { profile: false, targets: ['notes'] }, 'the glob matches a note outside them');
+  t.is(plan.touches(p('out/notes/x.note'), 'change'), undefined);
+  t.is(plan.touches(p('.store/tmp/x.note'), 'add'), undefined);
 });
 
 test('ignores: outputs and the store always; what lies outside every watched area', (t) => {
@@ -83,4 +90,24 @@ test('display: relative inside the project, absolute outside', (t) => {
   const { plan, p } = project(t, FILES);
   t.is(plan.display(p('b/x.txt')), 'b/x.txt');
   t.is(plan.display('/etc/host-tool/a.conf'), '/etc/host-tool/a.conf');
+});
+
+test('a tree input is watched whole: any entry under it, a new empty directory too, is its target\'s', (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'mkimage-watch-plan-'));
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  mkdirSync(join(root, 'features/web/rootfs/etc'), { recursive: true });
+  const plan = WatchPlan.of({
+    root,
+    modules: ['Targetfile.ts'],
+    profileDirs: ['features'],
+    targets: specs({ overlay: { trees: ['features/web/rootfs'] } }),
+    ignored: [],
+  });
+  const p = (f: string) => join(root, f);
+  t.deepEqual(plan.touches(p('features/web/rootfs/etc/motd'), 'change'), { profile: false, targets: ['overlay'] });
+  t.deepEqual(plan.touches(p('features/web/rootfs/etc/empty.d'), 'addDir'), { profile: false, targets: ['overlay'] });
+  t.deepEqual(plan.touches(p('features/web/rootfs/etc/old'), 'unlink'), { profile: false, targets: ['overlay'] });
+  // Beside the tree, in the profile's folder: the profile.
+  t.deepEqual(plan.touches(p('features/web/feature.ts'), 'change'), { profile: true, targets: [] });
+  t.false(plan.ignores(p('features/web/rootfs/etc/deep/new')));
 });

@@ -8,8 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { run } from '../../proc/run.ts';
-import { LineTail } from '../line-tail.ts';
-import { HOST_PATH, qemuArgs, TOOLS } from '../tools.ts';
+import { OutputTail } from '../../core/output-tail.ts';
+import { QEMU, qemuArgs } from '../tools/qemu.ts';
+import { HOST_PATH } from '../tools/tool.ts';
 import { chooseAccel, type Accel, type AccelChoice } from './accel.ts';
 import { SerialConsole } from './serial-console.ts';
 
@@ -86,7 +87,7 @@ export async function bootCheck(o: BootCheckOptions): Promise<BootResult> {
   if (o.signal.aborted) throw o.signal.reason;
   const choice: AccelChoice = o.accel ? { accel: o.accel, reason: 'chosen by the caller' } : await chooseAccel();
   const dir = await mkdtemp(join(tmpdir(), 'mkimage-boot-'));
-  const tail = new LineTail(TAIL_LINES);
+  const tail = new OutputTail(TAIL_LINES);
   const output = (stream: 'stdout' | 'stderr', text: string) => {
     tail.push(text);
     o.output(stream, text);
@@ -112,7 +113,7 @@ export async function bootCheck(o: BootCheckOptions): Promise<BootResult> {
     // The console closes when qemu exits, maybe before run() has reported the exit.
     if (!(e instanceof Failure) && !stop.signal.aborted) await within(exited, 5000);
     const failure = e instanceof Failure ? e : stop.signal.reason instanceof Failure ? stop.signal.reason : new Failure('qemu-exited', String(e));
-    return { ok: false, reason: failure.reason, message: failure.message, accel: choice.accel, lastLines: tail.lines() };
+    return { ok: false, reason: failure.reason, message: failure.message, accel: choice.accel, lastLines: tail.last() };
   } finally {
     clearTimeout(timer);
     o.signal.removeEventListener('abort', forward);
@@ -129,7 +130,7 @@ export async function bootCheck(o: BootCheckOptions): Promise<BootResult> {
  */
 function startQemu(o: BootCheckOptions, accel: Accel, dir: string, stop: AbortController, output: BootCheckOptions['output']): Promise<void> {
   const args = qemuArgs({ iso: o.iso, uefi: o.uefi, accel, serialSocket: join(dir, 'console.sock'), memoryMiB: o.memoryMiB ?? MEMORY_MIB });
-  const qemu = run(TOOLS.qemu.file, args, { cwd: dir, env: { PATH: HOST_PATH, HOME: dir, TMPDIR: dir }, signal: stop.signal, output });
+  const qemu = run(QEMU.file, args, { cwd: dir, env: { PATH: HOST_PATH, HOME: dir, TMPDIR: dir }, signal: stop.signal, output });
   return qemu.then(
     () => stop.abort(new Failure('qemu-exited', 'qemu exited')),
     (e: unknown) => stop.abort(new Failure('qemu-exited', `qemu failed: ${e instanceof Error ? e.message : String(e)}`)),

@@ -10,7 +10,8 @@ import { logHeight, LogView } from './log-view.tsx';
 import { Lines } from './lines.tsx';
 import type { LiveModel } from './model.ts';
 import type { Painter } from './paint.ts';
-import { screen, type Cell } from './screen.ts';
+import type { Cell } from './cells.ts';
+import { screen } from './screen.ts';
 
 export interface LiveAppProps {
   readonly model: LiveModel;

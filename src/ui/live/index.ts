@@ -1,6 +1,5 @@
 // The live terminal UI: what the CLI imports.
 
-export { expectedDurations, liveNodes } from './build-inputs.ts';
 export type { LiveNode } from './graph-layers.ts';
 export { startLiveUi, type LiveUi, type LiveUiOptions } from './live-ui.tsx';
 export type { BuiltOutput } from './model.ts';

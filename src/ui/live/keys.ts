@@ -6,7 +6,7 @@
 import type { TargetId } from '../../core/ids.ts';
 import { scrollBy, type LogScroll } from './log-file.ts';
 import type { LiveModel } from './model.ts';
-import { move, type Cell, type Direction } from './screen.ts';
+import { move, type Cell, type Direction } from './cells.ts';
 
 export type UiView = { readonly kind: 'graph' } | { readonly kind: 'log'; readonly target: TargetId; readonly scroll: LogScroll };
 

@@ -5,7 +5,8 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { seg, type Line } from './paint.ts';
-import { TextLines, truncate } from './text.ts';
+import { OutputTail } from '../../core/output-tail.ts';
+import { truncate } from './text.ts';
 
 /** Lines kept of one log; older ones are dropped (the file has them). */
 const MAX_LINES = 50_000;
@@ -16,7 +17,7 @@ const CHUNK = 1024 * 1024;
 export class LogFile {
   readonly path: string;
   #offset = 0;
-  #text = new TextLines(MAX_LINES);
+  #text = new OutputTail(MAX_LINES);
   #decoder = new StringDecoder('utf8');
   #lines: string[] = [];
   #error: string | undefined;
@@ -33,7 +34,7 @@ export class LogFile {
       const size = statSync(this.path).size;
       if (size < this.#offset) {
         this.#offset = 0;
-        this.#text = new TextLines(MAX_LINES);
+        this.#text = new OutputTail(MAX_LINES);
         this.#decoder = new StringDecoder('utf8');
       }
       if (size === this.#offset) return;

@@ -6,7 +6,7 @@
 import { unreachable, type BuildFinished, type EngineEvent } from '../../core/events.ts';
 import type { TargetId } from '../../core/ids.ts';
 import { layers, placements, topological, type LiveNode } from './graph-layers.ts';
-import { TextLines } from './text.ts';
+import { OutputTail } from '../../core/output-tail.ts';
 
 /** A target's state as drawn; `done` is the engine's `succeeded`. */
 export type NodeState = 'pending' | 'queued' | 'running' | 'cached' | 'done' | 'failed' | 'skipped' | 'aborted';
@@ -31,7 +31,7 @@ export interface NodeView {
   logPath?: string;
   progress?: { readonly fraction?: number; readonly label: string };
   /** Only while running. */
-  output?: TextLines;
+  output?: OutputTail;
   failure?: { readonly message: string; readonly hint?: string; readonly tail: readonly string[] };
   /** Why it was skipped, in words. */
   skipped?: string;
@@ -91,7 +91,7 @@ export class LiveModel {
         n.startedAt = e.time;
         n.reasons = e.reasons;
         n.logPath = e.logPath;
-        n.output = new TextLines(TAIL_LINES);
+        n.output = new OutputTail(TAIL_LINES);
         return this.#set(n, 'running');
       case 'output':
         n.output?.push(e.text);
@@ -191,6 +191,6 @@ export class LiveModel {
   }
 }
 
-function zeroCounts(): Record<NodeState, number> {
+export function zeroCounts(): Record<NodeState, number> {
   return { pending: 0, queued: 0, running: 0, cached: 0, done: 0, failed: 0, skipped: 0, aborted: 0 };
 }

@@ -1,16 +1,5 @@
-// Text for a terminal cell grid: what a tool printed, made safe to draw (no escapes, no
-// control characters), measured in columns, cut to a width, and the last lines of a stream
-// whose `\r` redraws a line the way a terminal would.
-
-// eslint-disable-next-line no-control-regex
-const ESCAPES = /\x1b\[[0-9;?=<>]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][0-9A-Za-z]|\x1b[@-_]/g;
-// eslint-disable-next-line no-control-regex
-const CONTROLS = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
-
-/** Escapes and control characters out, tabs as spaces: one line as the UI may draw it. */
-export function sanitize(line: string): string {
-  return line.replace(ESCAPES, '').replaceAll('\t', '  ').replace(CONTROLS, '');
-}
+// Text for a terminal cell grid: measured in columns, cut to a width. What a tool printed is
+// made safe to draw first (core/output-tail.ts: no escapes, no control characters).
 
 /** Columns a code point takes: 0 for combining marks, 2 for wide East Asian ones. */
 function charWidth(cp: number): number {
@@ -83,53 +72,7 @@ export function clock(ms: number): string {
   return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
 
-/** Longest line kept: a tool that prints megabytes without a newline cannot fill the memory. */
-const MAX_LINE = 1000;
-
-/**
- * Splits a stream of output chunks into lines as a terminal shows them: `\n` ends a line, a
- * lone `\r` starts it over (progress bars redraw in place). Keeps the last `max` lines.
- */
-export class TextLines {
-  readonly #max: number;
-  #lines: string[] = [];
-  #partial = '';
-
-  constructor(max: number) {
-    this.#max = max;
-  }
-
-  push(text: string): void {
-    const parts = text.split(/(\r\n|\n|\r)/);
-    for (let i = 0; i < parts.length; i++) {
-      const part = parts[i]!;
-      if (i % 2 === 0) {
-        this.#partial = (this.#partial + part).slice(-MAX_LINE);
-      } else if (part === '\r') {
-        this.#partial = '';
-      } else {
-        this.#lines.push(sanitize(this.#partial));
-        this.#partial = '';
-      }
-    }
-    // Trimmed in batches: a chunk of many short lines costs one splice, not one per line.
-    if (this.#lines.length > this.#max * 2) this.#lines = this.#lines.slice(-this.#max);
-  }
-
-  /** The last `n` lines (an unfinished last line counts), empty ones left out. */
-  last(n: number): string[] {
-    const out: string[] = [];
-    const partial = sanitize(this.#partial);
-    if (partial.trim() !== '') out.push(partial);
-    for (let i = this.#lines.length - 1; i >= 0 && out.length < n; i--) {
-      if (this.#lines[i]!.trim() !== '') out.unshift(this.#lines[i]!);
-    }
-    return out.slice(-n);
-  }
-
-  /** Every kept line, the unfinished one included. */
-  all(): string[] {
-    const lines = this.#lines.slice(-this.#max);
-    return this.#partial === '' ? lines : [...lines, sanitize(this.#partial)];
-  }
+/** The first line of a message (a failure's headline). */
+export function firstLine(s: string): string {
+  return s.split('\n', 1)[0] ?? '';
 }

@@ -10,14 +10,14 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ImageConfig } from '../../../src/image/config.ts';
 import type { StepIo } from '../../../src/image/step-io.ts';
-import { bootstrap } from '../../../src/image/steps/bootstrap.ts';
-import { bootFiles } from '../../../src/image/steps/boot-files.ts';
-import { cleanup } from '../../../src/image/steps/cleanup.ts';
-import { hooks } from '../../../src/image/steps/hooks.ts';
-import { iso, isoFileName } from '../../../src/image/steps/iso.ts';
-import { overlay } from '../../../src/image/steps/overlay.ts';
-import { packages } from '../../../src/image/steps/packages.ts';
-import { squashfs } from '../../../src/image/steps/squashfs.ts';
+import { bootstrap } from '../../../src/image/stages/bootstrap.ts';
+import { bootFiles } from '../../../src/image/stages/boot-files.ts';
+import { cleanup } from '../../../src/image/stages/cleanup.ts';
+import { hooks } from '../../../src/image/stages/hooks.ts';
+import { iso, isoFileName } from '../../../src/image/stages/iso.ts';
+import { overlay } from '../../../src/image/stages/overlay.ts';
+import { packages } from '../../../src/image/stages/packages.ts';
+import { squashfs } from '../../../src/image/stages/squashfs.ts';
 
 const exec = promisify(execFile);
 
@@ -76,7 +76,7 @@ export async function assembleIso(c: ImageConfig, root: string, dir: string, io:
   for (const d of [boot, sq, out]) await mkdir(d, { recursive: true });
   await bootFiles(c, root, boot, io);
   await squashfs(c, root, sq, io);
-  await iso(c, { bootFiles: boot, squashfs: sq, commit }, out, io);
+  await iso({ ...c, commit }, { bootFiles: boot, squashfs: sq }, out, io);
   return join(out, isoFileName(c));
 }
 

@@ -1,7 +1,8 @@
 import test from 'ava';
 import type { LiveModel } from '../../../src/ui/live/model.ts';
 import { painter } from '../../../src/ui/live/paint.ts';
-import { move, screen, type ScreenInput } from '../../../src/ui/live/screen.ts';
+import { move } from '../../../src/ui/live/cells.ts';
+import { screen, type ScreenInput } from '../../../src/ui/live/screen.ts';
 import { width } from '../../../src/ui/live/text.ts';
 import { ev, id, imageGraph, midBuild, modelOf } from './helpers/events.ts';
 

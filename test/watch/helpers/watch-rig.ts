@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EngineEvent } from '../../../src/core/events.ts';
-import type { ExitCode } from '../../../src/cli/main.ts';
+import type { ExitCode } from '../../../src/cli/io.ts';
 import type { Options } from '../../../src/cli/options.ts';
 import { watchCommand } from '../../../src/cli/watch-command.ts';
 import type { WatchStatus, WatchView } from '../../../src/watch/view.ts';

@@ -1,0 +1,32 @@
+// What every command gets from the process edge (main.ts), and the few things they all do with
+// it: print a diagnostic, find the store.
+
+import { resolve } from 'node:path';
+import { defaultStoreRoot } from '../cache/store-root.ts';
+import { formatDiagnostic, type Diagnostic } from '../core/diagnostic.ts';
+import type { Options } from './options.ts';
+
+/** Exit codes: 0 ok, 1 a target failed, 2 bad input or usage, 130 interrupted. */
+export type ExitCode = 0 | 1 | 2 | 130;
+
+export interface Io {
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  readonly cores: number;
+  /** Set when stdout is a terminal: the live UI may draw on it and read keys. */
+  readonly terminal?: Terminal;
+  /** Aborted on the first SIGINT/SIGTERM. */
+  readonly signal: AbortSignal;
+}
+
+export interface Terminal {
+  readonly stdout: NodeJS.WriteStream;
+  readonly stdin: NodeJS.ReadStream;
+}
+
+/** The store every command uses: --store, else $MKIMAGE_STORE, else the user's cache directory. */
+export const storeRoot = (options: Options, io: Io): string => resolve(io.cwd, options.store ?? defaultStoreRoot(io.env));
+
+export const printDiagnostic = (io: Io, d: Diagnostic): void => io.err(`mkimage: ${formatDiagnostic(d)}`);
