@@ -1,5 +1,5 @@
 import test, { type ExecutionContext } from 'ava';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Digest } from '../../src/core/ids.ts';
@@ -222,14 +222,21 @@ test('locks: a live holder in another process blocks; its death breaks the lock'
 
 test('stale lock and shared tokens of dead owners are removed by open()', async (t) => {
   const store = await openStore(t);
-  const child = startChild('shared', store.root);
-  await child.waitFor((m) => m.held === true);
-  t.is(readdirSync(join(store.root, 'locks/shared')).length, 1);
-  child.proc.kill('SIGKILL');
-  await child.exited;
+  const locks = join(store.root, 'locks');
+  const mutexes = () => readdirSync(locks).filter((n) => n.endsWith('.lock'));
+  // One dead owner of each: a shared token, and a mutex (which only open() can clean, nobody asks for it again).
+  const shared = startChild('shared', store.root);
+  const mutex = startChild('lock', store.root, 'stale-thing');
+  await shared.waitFor((m) => m.held === true);
+  await mutex.waitFor((m) => m.locked === true);
+  t.is(readdirSync(join(locks, 'shared')).length, 1);
+  t.deepEqual(mutexes(), ['stale-thing.lock']);
+  for (const child of [shared, mutex]) child.proc.kill('SIGKILL');
+  await Promise.all([shared.exited, mutex.exited]);
   const again = await LocalStore.open(store.root);
   await again.dispose();
-  t.deepEqual(readdirSync(join(store.root, 'locks/shared')), []);
+  t.deepEqual(readdirSync(join(locks, 'shared')), [], 'the shared token');
+  t.deepEqual(mutexes(), [], 'the mutex');
 });
 
 test('exclusive waits for a live shared holder; shared waits while exclusive is held', async (t) => {
@@ -299,15 +306,26 @@ test('a copy restore is independent of the entry', async (t) => {
   t.is(err?.reason, 'dest-exists');
 });
 
-test('a durable store syncs before publishing and works the same', async (t) => {
+test.serial('a durable store syncs the staged entry before publishing it, and works the same', async (t) => {
   const root = mkdtempSync(join(tmpdir(), 'mkimage-store-'));
-  const store = await LocalStore.open(root, { durable: true });
+  // A `sync` first on PATH that logs what it was asked to flush and how many entries were published then.
+  const bin = join(root, 'bin');
+  mkdirSync(bin);
+  writeFileSync(join(bin, 'sync'), `#!/bin/sh\necho "$* $(ls ${root}/store/trees | wc -l)" >> ${root}/sync.log\nexec /bin/sync "$@"\n`, { mode: 0o755 });
+  const path = process.env.PATH;
+  process.env.PATH = `${bin}:${path}`;
+  const store = await LocalStore.open(join(root, 'store'), { durable: true });
   t.teardown(async () => {
+    process.env.PATH = path;
     await store.dispose();
     rmSync(root, { recursive: true, force: true });
   });
   const d = await putFile(store, 'durable', 100);
   t.true(store.has(d));
+  const log = join(root, 'sync.log');
+  const calls = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : [];
+  t.is(calls.length, 1, 'sync ran once');
+  t.regex(calls[0]!, /^-f \S+\/put-\S+ 0$/, 'the staging dir, synced while nothing was published yet');
 });
 
 test('open() refuses a store of another layout version', async (t) => {

@@ -10,6 +10,8 @@ import { canonicalJson } from '../../src/core/canonical.ts';
 import { scanTree, treeDigest, type TreeManifest } from '../../src/cache/tree.ts';
 
 const isRoot = process.getuid?.() === 0;
+/** Tests that need root: skipped, and shown as skipped, otherwise. */
+const asRoot = isRoot ? test : test.skip;
 
 /** A fresh dir, removed after the test. */
 function tempDir(t: { teardown(f: () => void): void }): string {
@@ -85,8 +87,7 @@ for (const [what, tweak] of changes) {
   });
 }
 
-test('changing the owner or group changes the digest', async (t) => {
-  if (!isRoot) return t.pass('needs root to chown; skipped');
+asRoot('changing the owner or group changes the digest (needs root to chown)', async (t) => {
   const base = await digestOf(makeSample(join(tempDir(t), 'base')));
   const other = await digestOf(makeSample(join(tempDir(t), 'changed'), (d) => chownSync(join(d, 'etc/hostname'), 1000, 0)));
   const group = await digestOf(makeSample(join(tempDir(t), 'group'), (d) => chownSync(join(d, 'etc/hostname'), 0, 1000)));
@@ -136,8 +137,7 @@ test('names beyond the BMP sort in UTF-8 byte order too', async (t) => {
   t.deepEqual(paths.slice(1), [...paths.slice(1)].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y))));
 });
 
-test('fifos and devices are described', async (t) => {
-  if (!isRoot) return t.pass('needs root for mknod; skipped');
+asRoot('fifos and devices are described (needs root for mknod)', async (t) => {
   const { execFileSync } = await import('node:child_process');
   const dir = tempDir(t);
   execFileSync('mkfifo', [join(dir, 'pipe')]);

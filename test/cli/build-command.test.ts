@@ -1,5 +1,5 @@
 import test from 'ava';
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import { ProjectRig } from '../helpers/project-rig.ts';
 
 const TARGETFILE = (greeting: string) => `import { target } from 'mkimage';
@@ -50,13 +50,21 @@ test('with no goal, builds every target that nothing needs', async (t) => {
 });
 
 test('--dry-run names what would run and why, and runs nothing', async (t) => {
-  const r = rig(t);
+  // Every recipe leaves a line in ran.log (in the project, outside any output): a dry run must add none.
+  const logged = (greeting: string) =>
+    TARGETFILE(greeting)
+      .replace(`sh: 'printf %s "$VALUES" > $OUT/world.json'`, `sh: 'echo world >> ran.log; printf %s "$VALUES" > $OUT/world.json'`)
+      .replace(`sh: 'cat hello.txt`, `sh: 'echo hello >> ran.log; cat hello.txt`);
+  const r = rig(t, { 'Targetfile.ts': logged('hi') });
+  const ran = () => readFileSync(r.path('ran.log'), 'utf8');
   await r.run(['hello']);
-  r.write({ 'Targetfile.ts': TARGETFILE('hello') });
+  t.is(ran(), 'world\nhello\n', 'the real build ran both');
+  r.write({ 'Targetfile.ts': logged('hello') });
   const dry = await r.run(['-n', 'hello']);
   t.is(dry.code, 0, dry.stderr);
   t.regex(dry.stdout, /^would run {2}world: value greeting: "hi" -> "hello"$/m);
   t.regex(dry.stdout, /^would run {2}hello: if the output of world changes$/m);
+  t.is(ran(), 'world\nhello\n', 'the dry run ran no recipe');
   const still = await r.run(['-n', 'hello']);
   t.regex(still.stdout, /would run {2}world/, 'the dry run stored nothing');
 });
@@ -153,10 +161,17 @@ test('a missing tool fails its target with a hint', async (t) => {
 });
 
 test('a tool version is part of the fingerprint', async (t) => {
-  const r = rig(t, {
-    'Targetfile.ts': `import { target } from 'mkimage';\nexport const a = target({ name: 'a', tools: { node: 'node --version' }, sh: 'true' });\n`,
-  });
-  await r.run([]);
-  const dry = await r.run(['-n', '--json']);
-  t.deepEqual(JSON.parse(dry.stdout.trim()).action, 'cached');
+  // A tool whose answer the test changes: a real tool never changes during a test.
+  const r = rig(t);
+  const tool = r.path('bin/faketool');
+  const writeTool = (version: string) => {
+    r.write({ 'bin/faketool': `#!/bin/sh\necho '${version}'\n` });
+    chmodSync(tool, 0o755);
+  };
+  writeTool('faketool 1.0');
+  r.write({ 'Targetfile.ts': `import { target } from 'mkimage';\nexport const a = target({ name: 'a', tools: { fake: '${tool} --version' }, sh: 'true' });\n` });
+  t.is((await r.run([])).code, 0);
+  t.like(JSON.parse((await r.run(['-n', '--json'])).stdout.trim()), { action: 'cached' }, 'same tool, same fingerprint');
+  writeTool('faketool 2.0');
+  t.like(JSON.parse((await r.run(['-n', '--json'])).stdout.trim()), { action: 'would-run', reasons: ['tool fake: faketool 1.0 -> faketool 2.0'] });
 });

@@ -48,13 +48,26 @@ export const after = target({ name: 'after', deps: ['slow'], sh: 'true' });
   t.deepEqual(await mountsUnder(r.store), []);
 });
 
+/** Once some process has started put(): a staging dir put-* is in its tmp dir. False after `ms`. */
+async function putStarted(store: string, ms = 30_000): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    for (const own of leftovers(store)) {
+      const dir = join(store, 'tmp', own);
+      if (existsSync(dir) && readdirSync(dir).some((n) => n.startsWith('put-'))) return true;
+    }
+    await new Promise((res) => setTimeout(res, 5));
+  }
+  return false;
+}
+
 test('a process killed outright while writing an entry leaves no entry; the next run cleans up and builds', async (t) => {
+  // A quick recipe with a big output: the store takes a while to put it, and the kill lands there.
   const r = rig(t, `import { target } from 'mkimage';
-export const big = target({ name: 'big', sh: 'echo writing; i=0; while [ $i -lt 400 ]; do head -c 65536 /dev/zero > "$OUT/f$i"; i=$((i+1)); sleep 0.005; done' });
+export const big = target({ name: 'big', sh: 'mkdir "$OUT/d" && cd "$OUT/d" && seq 1 20000 | xargs touch && echo written' });
 `);
   const child = r.start(['--json', '--verbose']);
-  await waitForOutput(child, /writing/);
-  await new Promise((res) => setTimeout(res, 300));
+  t.true(await putStarted(r.store), 'the kill lands while the entry is being written');
   child.kill('SIGKILL');
   await exited(child);
   t.deepEqual(entries(r.store), [], 'no entry was published');
@@ -65,7 +78,7 @@ export const big = target({ name: 'big', sh: 'echo writing; i=0; while [ $i -lt 
   const again = await r.run(['--json']);
   t.is(again.code, 0, again.stderr);
   t.deepEqual(again.of('succeeded'), ['big']);
-  t.is(readdirSync(r.path('out/big')).length, 400);
+  t.is(readdirSync(r.path('out/big/d')).length, 20000);
 });
 
 test('two processes on one store both finish, and each recipe runs once', async (t) => {

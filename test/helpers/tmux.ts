@@ -32,6 +32,15 @@ export class Terminal {
     return this.tmux('capture-pane', '-p', '-t', '0').split('\n').map((l) => l.trimEnd());
   }
 
+  /**
+   * The visible screen with each wrapped line joined back into one (capture-pane -J), trailing
+   * spaces kept: what was written on each line, to check it fits. A row of screen() never holds
+   * more than the pane's width, whatever was written: a longer line wraps onto the next row.
+   */
+  screenJoined(): string[] {
+    return this.tmux('capture-pane', '-p', '-J', '-t', '0').split('\n');
+  }
+
   /** The visible screen with its escape sequences (colours), for NO_COLOR checks. */
   screenWithEscapes(): string {
     return this.tmux('capture-pane', '-p', '-e', '-t', '0');

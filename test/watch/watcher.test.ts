@@ -1,7 +1,11 @@
 // The watcher's state machine, driven step by step: fake file events, a fake clock and build
-// cycles the test ends by hand. No file system, no timers, no engine.
+// cycles the test ends by hand. No file watcher, no timers, no engine (the file system only
+// where a plan's glob must match real files).
 
 import test from 'ava';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import type { EngineEvent } from '../../src/core/events.ts';
 import { targetId } from '../../src/core/ids.ts';
 import type { FileEvent, FileWatcherFactory } from '../../src/watch/file-watcher.ts';
@@ -39,7 +43,10 @@ class Harness {
   readonly exit: Promise<130>;
   private settle = () => Promise.resolve();
 
-  constructor(cycleError?: Error) {
+  constructor(
+    cycleError?: Error,
+    readonly initial: WatchPlan = PLAN,
+  ) {
     const files: FileWatcherFactory = (onEvent) => {
       this.onEvent = onEvent;
       return {
@@ -67,7 +74,7 @@ class Harness {
       view,
       files,
       clock,
-      initial: PLAN,
+      initial,
       signal: this.controller.signal,
       cycle: (signal, hooks) => {
         if (cycleError) return Promise.reject(cycleError);
@@ -96,7 +103,7 @@ class Harness {
   }
 
   edit(path: string, change: FileEvent['change'] = 'change'): void {
-    this.onEvent({ change, path: `${ROOT}/${path}` });
+    this.onEvent({ change, path: `${this.initial.root}/${path}` });
   }
 
   /** Fires the live debounce timer. */
@@ -107,11 +114,11 @@ class Harness {
     await this.flush();
   }
 
-  /** Starts: the first build, planned with PLAN. */
+  /** Starts: the first build, planned with the initial plan. */
   async started(): Promise<Cycle> {
     await this.flush();
     const c = this.cycles.at(-1)!;
-    await c.hooks.planned(PLAN);
+    await c.hooks.planned(this.initial);
     return c;
   }
 
@@ -142,15 +149,23 @@ test('edits coalesce until the debounce timer fires: one build with all of them'
   t.is(await h.stop(), 130);
 });
 
-test('paths the plan does not name, and the outputs, are dropped', async (t) => {
-  const h = new Harness();
+test('paths the plan does not name, and the outputs and the store, are dropped', async (t) => {
+  // A deep glob over a real directory reaches into out/ and .store/: only their ignore drops those edits.
+  const root = mkdtempSync(join(tmpdir(), 'mkimage-watcher-'));
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  for (const f of ['docs/y.note', 'out/x/y.note', '.store/z.note']) {
+    mkdirSync(dirname(join(root, f)), { recursive: true });
+    writeFileSync(join(root, f), f);
+  }
+  const notes = WatchPlan.of({ root, modules: ['Targetfile.ts'], profileDirs: [], targets: specs({ notes: { files: ['**/*.note'] } }), ignored: ['out', '.store'] });
+  const h = new Harness(undefined, notes);
   await (await h.started()).end({ code: 0 });
   h.edit('other.txt');
-  h.edit('out/a/a', 'add');
-  h.edit('.store/trees/x', 'add');
+  h.edit('out/x/y.note', 'add');
+  h.edit('.store/z.note', 'add');
   t.deepEqual(h.timers, []);
-  h.edit('Targetfile.ts');
-  t.is(h.timers.length, 1);
+  h.edit('docs/y.note', 'add');
+  t.is(h.timers.length, 1, 'the glob matches a note outside them');
   await h.stop();
 });
 
