@@ -9,7 +9,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Phase, PhaseReport } from './engine-graph.ts';
 import { chain, dependents, editInput, fan, layered, writeProject, type Dag } from './generate.ts';
-import { exec, progress, round, type Figure, type Report, type Suite } from './measure.ts';
+import { exec } from './exec.ts';
+import { progress, round, type Figure, type Report, type Suite } from './measure.ts';
 import { storeFigures } from './store.ts';
 import type { TempDirs } from './temp.ts';
 

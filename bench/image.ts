@@ -2,18 +2,29 @@
 // no-op, one overlay file edited) against the floor: the same steps as raw tool calls
 // (bench/floor.sh), measured in the same run. Needs root, the Debian tools and the archive.
 // Both sides start with an empty package cache, so both download what they install.
+//
+// image.two: server-mini.iso and ldap-server.iso in one mkimage run against each built alone,
+// every build from an empty store (and so an empty apt cache, which lives in the store). The
+// two share their bootstrap stage, so together should cost well under the sum (<= 0.65).
+//
+// BENCH_IMAGE_ONLY=one|two runs one part alone (`one`: floor, cold, no-op, overlay edit and
+// their summary; `two`: image.two); unset runs both. An environment variable, because the
+// runner takes exactly one argument, the suite, and a suite takes none.
 
 import { spawn } from 'node:child_process';
 import { appendFileSync, cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { progress, round, type Report, type Suite } from './measure.ts';
+import { progress, round, settle, type Report, type Suite } from './measure.ts';
 import type { TempDirs } from './temp.ts';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
 const BIN = join(REPO, 'bin/mkimage.js');
 const EPOCH = '1700000000';
 const GOAL = 'server-mini.iso';
+/** image.two: GOAL and a distro with the same bootstrap. */
+const SECOND = 'ldap-server.iso';
 const OVERLAY_FILE = 'features/net/rootfs/etc/systemd/network/80-dhcp.network';
 
 interface Run {
@@ -33,14 +44,24 @@ function run(file: string, args: readonly string[], cwd: string, env: Record<str
   });
 }
 
-/** Per-stage seconds of a `--json` build: the succeeded events' durations. */
-function stages(stdout: string): Record<string, number> {
-  const out: Record<string, number> = {};
+/** The events of a `--json` build, of the given type. */
+function events(stdout: string, type: string): { target: string; durationMs?: number }[] {
+  const out: { target: string; durationMs?: number }[] = [];
   for (const line of stdout.split('\n')) {
     if (!line.startsWith('{')) continue;
     const e = JSON.parse(line) as { type: string; target: string; durationMs?: number };
-    if (e.type === 'succeeded') out[e.target.replace(/^.*\//, '')] = round((e.durationMs ?? 0) / 1000, 2);
+    if (e.type === type) out.push(e);
   }
+  return out;
+}
+
+/**
+ * Per-stage seconds of a `--json` build: the succeeded events' durations, keyed by stage
+ * (`packages`), or by target (`server-mini/packages`) when the build has several images.
+ */
+function stages(stdout: string, byTarget = false): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const e of events(stdout, 'succeeded')) out[byTarget ? e.target : e.target.replace(/^.*\//, '')] = round((e.durationMs ?? 0) / 1000, 2);
   return out;
 }
 
@@ -49,8 +70,8 @@ function stages(stdout: string): Record<string, number> {
  * inside a checkout): its HEAD, which moves when someone commits during the cold build, is
  * the commit .disk/info names, and so would rerun the iso stage of the next build.
  */
-const mkimageRun = (project: string, store: string): Promise<Run> =>
-  run(process.execPath, [BIN, '--json', '--store', store, GOAL], project, { GIT_CEILING_DIRECTORIES: dirname(project) });
+const mkimageRun = (project: string, store: string, goals: readonly string[] = [GOAL]): Promise<Run> =>
+  run(process.execPath, [BIN, '--json', '--store', store, ...goals], project, { GIT_CEILING_DIRECTORIES: dirname(project) });
 
 async function mkimage(report: Report, bench: string, project: string, store: string, extra: (r: Run) => Record<string, string[]> = () => ({})): Promise<Run> {
   const r = await mkimageRun(project, store);
@@ -105,10 +126,17 @@ async function noop(report: Report, project: string, store: string): Promise<num
   return ms;
 }
 
-export const imageSuite: Suite = async (report, temp: TempDirs) => {
+/** The project as a user has it, in a temp dir of its own (a part may edit it). */
+function projectCopy(temp: TempDirs): string {
   const project = temp.dir('image-project');
   for (const part of ['Targetfile.ts', 'conf.d', 'features', 'README.md']) cpSync(join(REPO, part), join(project, part), { recursive: true });
   writeFileSync(join(project, 'package.json'), '{"type":"module"}\n');
+  return project;
+}
+
+/** image.floor, image.cold, image.noop, image.overlay-edit and image.summary. */
+async function oneImage(report: Report, temp: TempDirs): Promise<void> {
+  const project = projectCopy(temp);
   const store = temp.dir('image-store');
 
   progress('floor: bench/floor.sh (raw tool calls)');
@@ -136,4 +164,65 @@ export const imageSuite: Suite = async (report, temp: TempDirs) => {
     noop_ms: noopMs,
     edit_over_cold: round(edit.ms / cold.ms, 3),
   });
+}
+
+/**
+ * One mkimage run of `goals` into an empty store of its own. The previous build's writes
+ * are flushed first, so their writeback is not timed here; the store goes when the build is
+ * done (a few GB each: three of them need not sit on the disk at once).
+ */
+async function fromEmpty(temp: TempDirs, project: string, goals: readonly string[]): Promise<Run> {
+  const scope = temp.child();
+  try {
+    const store = scope.dir('image-two-store');
+    await settle();
+    const r = await mkimageRun(project, store, goals);
+    if (r.code !== 0) throw new Error(`image.two: mkimage ${goals.join(' ')} exited with ${r.code}: ${r.stdout.slice(-2000)}`);
+    return r;
+  } finally {
+    await scope.dispose();
+  }
+}
+
+/**
+ * image.two: GOAL and SECOND in one run against each alone. `cached` lists what the joint run
+ * found already built by itself: one of the two bootstraps, else they did not share it. The
+ * three builds take minutes each and a shared machine's load moves between them, so the load
+ * after each (alone, alone, together) is kept: a ratio from unequal loads says little.
+ */
+async function twoImages(report: Report, temp: TempDirs): Promise<void> {
+  const project = projectCopy(temp);
+  progress(`two: mkimage ${GOAL} alone, from an empty store`);
+  const load: number[] = [];
+  const first = await fromEmpty(temp, project, [GOAL]);
+  load.push(round(loadavg()[0]!, 2));
+  progress(`two: mkimage ${SECOND} alone, from an empty store`);
+  const second = await fromEmpty(temp, project, [SECOND]);
+  load.push(round(loadavg()[0]!, 2));
+  progress(`two: mkimage ${GOAL} ${SECOND} together, from an empty store`);
+  const both = await fromEmpty(temp, project, [GOAL, SECOND]);
+  load.push(round(loadavg()[0]!, 2));
+  const ran = stages(both.stdout, true);
+  report({
+    bench: 'image.two',
+    images: [GOAL, SECOND],
+    ms: Math.round(both.ms),
+    alone_server_mini_ms: Math.round(first.ms),
+    alone_ldap_server_ms: Math.round(second.ms),
+    alone_sum_ms: Math.round(first.ms + second.ms),
+    together_over_sum: round(both.ms / (first.ms + second.ms), 3),
+    stages_ran: Object.keys(ran).length,
+    cached: events(both.stdout, 'cached').map((e) => e.target).sort(),
+    loadavg_1m_builds: load,
+    ...Object.fromEntries(Object.entries(ran).map(([k, v]) => [`s_${k}`, v])),
+  });
+}
+
+/** The parts BENCH_IMAGE_ONLY can pick, in the order a full run takes them. */
+const PARTS: Readonly<Record<string, (report: Report, temp: TempDirs) => Promise<void>>> = { one: oneImage, two: twoImages };
+
+export const imageSuite: Suite = async (report, temp: TempDirs) => {
+  const only = process.env.BENCH_IMAGE_ONLY || undefined;
+  if (only !== undefined && !(only in PARTS)) throw new Error(`BENCH_IMAGE_ONLY=${only}: no such part (parts: ${Object.keys(PARTS).join(', ')})`);
+  for (const [name, part] of Object.entries(PARTS)) if (only === undefined || only === name) await part(report, temp);
 };

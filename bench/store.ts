@@ -12,7 +12,8 @@ import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalStore, RESTORE_METHODS, scanTree, type RestoreMethod } from '../src/cache/index.ts';
 import { ROOTFS_LIKE, writeTree } from './generate.ts';
-import { execOk, progress, round, settle, timed, toMb, type Report } from './measure.ts';
+import { execOk } from './exec.ts';
+import { progress, round, settle, timed, toMb, type Report } from './measure.ts';
 import type { TempDirs } from './temp.ts';
 
 /** Runs of each copying measurement; the fastest is the least disturbed by other processes. */

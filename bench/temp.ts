@@ -6,7 +6,7 @@
 import { mkdtempSync, readFileSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exec } from './measure.ts';
+import { exec } from './exec.ts';
 
 type Undo = () => Promise<void> | void;
 
