@@ -2,7 +2,7 @@
 // builds at once, corruption, eviction. Real CLI processes on a real store.
 
 import test from 'ava';
-import { existsSync, readdirSync, readFileSync, writeFileSync, utimesSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exited, mountsUnder, ProjectRig, result, waitForOutput } from '../helpers/project-rig.ts';
 
@@ -84,6 +84,7 @@ export const big = target({ name: 'big', sh: 'mkdir "$OUT/d" && cd "$OUT/d" && s
 test('two processes on one store both finish, and each recipe runs once', async (t) => {
   const counter = `${process.env.TMPDIR ?? '/tmp'}/mkimage-count-${process.pid}-${Date.now()}`;
   writeFileSync(counter, '');
+  t.teardown(() => rmSync(counter, { force: true }));
   const targetfile = `import { target } from 'mkimage';
 const shared = target({ name: 'shared', sh: 'echo shared >> ${counter}; sleep 1; echo x > $OUT/x' });
 export const a = target({ name: 'a', deps: [shared], sh: 'echo a >> ${counter}; cp $DEPS/shared/x $OUT/' });
