@@ -152,15 +152,15 @@ async function buildOnce(s: Session, phase: string): Promise<Built> {
     stateReadMs = performance.now() - t;
     const release = await store.acquireShared();
     temp.defer(() => release());
-    const view = await store.readOnlyView();
-    temp.defer(() => view.dispose());
+    const port = engineStore(store);
+    temp.defer(() => port.dispose());
     rssStart = process.memoryUsage.rss();
     t = performance.now();
     cpu = process.cpuUsage();
     result = await profiled(`${s.shape}-${phase}-${process.pid}`, () => build({
       graph: s.graph,
       goals: s.goals,
-      store: timedStore(engineStore(store, view), calls),
+      store: timedStore(port, calls),
       root: s.root,
       logsDir: join(store.logsDir, s.project),
       jobs: JOBS,

@@ -73,7 +73,7 @@ export async function buildCycle(request: CycleRequest, report: CycleReport): Pr
     const previous = parseState(store.readState(key));
     const release = await store.acquireShared(signal).catch(() => undefined);
     if (!release) return { kind: 'built', code: 130 };
-    const view = await store.readOnlyView();
+    const port = engineStore(store);
     try {
       if (report.starting) await report.starting({ graph, goals, previous });
       const result = await build({
@@ -83,7 +83,7 @@ export async function buildCycle(request: CycleRequest, report: CycleReport): Pr
         previous,
         env: io.env,
         alwaysMake: options['always-make'] ?? false,
-        store: engineStore(store, view),
+        store: port,
         logsDir: join(store.logsDir, key),
         jobs: request.jobs,
         keepGoing: options['keep-going'] ?? false,
@@ -99,11 +99,11 @@ export async function buildCycle(request: CycleRequest, report: CycleReport): Pr
         outDir,
         built.map((g) => ({ goal: g, digest: result.outcomes.get(g)!.digest!, layout: imageGoals.has(g) ? ('files' as const) : ('dir' as const) })),
       );
-      if (images) await writeImageRecords({ store, view, outDir, images, result, previous: result.state, written });
+      if (images) await writeImageRecords({ readPath: port.readPath, outDir, images, result, previous: result.state, written });
       report.written(written);
       return { kind: 'built', code: result.ok ? 0 : 1, result };
     } finally {
-      await view.dispose();
+      await port.dispose();
       await release();
     }
   } finally {

@@ -5,15 +5,15 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { BuildResult } from '../core/engine.ts';
+import type { Digest } from '../core/ids.ts';
 import type { BuildState } from '../core/state.ts';
-import type { LocalStore, ReadOnlyView } from '../cache/local-store.ts';
 import { installedPackages, type ImageManifest } from '../image/manifest.ts';
 import type { ImagePlan } from './image-goals.ts';
 import type { Materialized } from './outputs.ts';
 
 export interface ImageRecordsInput {
-  readonly store: LocalStore;
-  readonly view: ReadOnlyView;
+  /** Where an entry of the store is read (its read-only view). */
+  readonly readPath: (digest: Digest) => Promise<string>;
   readonly outDir: string;
   readonly images: ImagePlan;
   readonly result: BuildResult;
@@ -40,7 +40,7 @@ export async function writeImageRecords(o: ImageRecordsInput): Promise<void> {
         sha256,
         sourceDateEpoch: image.config.sourceDateEpoch,
         commit: o.images.facts.commit,
-        packages: cleanupDigest ? installedPackages(o.view.treePath(cleanupDigest)) : [],
+        packages: cleanupDigest ? installedPackages(await o.readPath(cleanupDigest)) : [],
         stages: image.stages.map(([stage, id]) => {
           const outcome = o.result.outcomes.get(id);
           const durationMs = outcome?.durationMs ?? o.previous.targets[id]?.durationMs;

@@ -248,8 +248,8 @@ class Build {
     this.outcomes.set(r.id, { status: 'running' });
     let settled!: () => void;
     this.inflight.set(r.fingerprint, new Promise<void>((resolve) => (settled = resolve)));
-    const deps: Record<string, string> = {};
-    for (const d of r.spec.deps) deps[d.as ?? d.id] = this.o.store.readPath(this.outcomes.get(d.id)!.digest!);
+    const deps: Record<string, Digest> = {};
+    for (const d of r.spec.deps) deps[d.as ?? d.id] = this.outcomes.get(d.id)!.digest!;
     const job = execute(r, deps, this.workshop)
       .then((end) => this.ended(r, end))
       .catch((e: unknown) => {

@@ -59,8 +59,8 @@ export interface Workshop {
 /** Lines of a failed recipe's output that its failure shows. */
 const TAIL_LINES = 20;
 
-/** `deps`: the prerequisites' output paths, by the name the recipe sees them under. */
-export async function execute(job: Job, deps: Readonly<Record<string, string>>, w: Workshop): Promise<JobEnd> {
+/** `deps`: the prerequisites' outputs, by the name the recipe sees them under. */
+export async function execute(job: Job, deps: Readonly<Record<string, Digest>>, w: Workshop): Promise<JobEnd> {
   const t0 = Date.now();
   const unlock = await w.store.lock(`action-${job.fingerprint}`, w.signal).catch(() => undefined);
   if (!unlock) return { kind: 'aborted', durationMs: Date.now() - t0 };
@@ -68,7 +68,7 @@ export async function execute(job: Job, deps: Readonly<Record<string, string>>, 
     const hit = w.alwaysMake ? undefined : w.store.getAction(job.fingerprint);
     if (hit) return { kind: 'cached', digest: hit.digest, durationMs: hit.durationMs };
     if (w.signal.aborted) return { kind: 'aborted', durationMs: Date.now() - t0 };
-    return await runRecipe(job, deps, w);
+    return await runRecipe(job, await readPaths(deps, w.store), w);
   } finally {
     await unlock();
   }
@@ -129,6 +129,11 @@ async function runRecipe(job: Job, deps: Readonly<Record<string, string>>, w: Wo
     await log.close();
     await scratch.dispose();
   }
+}
+
+async function readPaths(deps: Readonly<Record<string, Digest>>, store: ArtifactStore): Promise<Record<string, string>> {
+  const entries = await Promise.all(Object.entries(deps).map(async ([name, digest]) => [name, await store.readPath(digest)] as const));
+  return Object.fromEntries(entries);
 }
 
 function context(

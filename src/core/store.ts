@@ -32,8 +32,11 @@ export interface ArtifactStore {
   scratch(label: string): Promise<Scratch>;
   /** Publishes a filled directory (consumed) atomically under its content digest. */
   put(treeDir: string): Promise<{ digest: Digest; existed: boolean }>;
-  /** A path where dependents read an artifact and cannot write it. */
-  readPath(digest: Digest): string;
+  /**
+   * A path where dependents read an artifact and cannot write it. Asked only when a recipe
+   * runs, so a store may prepare its read-only view then, and a no-op never pays for it.
+   */
+  readPath(digest: Digest): Promise<string>;
   /** Cross-process mutual exclusion by name, so two processes never build one fingerprint twice. */
   lock(name: string, signal?: AbortSignal): Promise<() => Promise<void> | void>;
 }

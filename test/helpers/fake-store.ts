@@ -15,7 +15,7 @@ export class FakeStore implements ArtifactStore {
 
   getAction(key: Fingerprint) {
     const a = this.actions.get(key);
-    return a && existsSync(this.readPath(a.digest)) ? a : undefined;
+    return a && existsSync(this.pathOf(a.digest)) ? a : undefined;
   }
   putAction(key: Fingerprint, record: ActionRecord) {
     this.actions.set(key, record);
@@ -27,7 +27,7 @@ export class FakeStore implements ArtifactStore {
   }
   async put(treeDir: string) {
     const d = treeHash(treeDir);
-    const dest = this.readPath(d);
+    const dest = this.pathOf(d);
     if (existsSync(dest)) {
       rmSync(treeDir, { recursive: true });
       return { digest: d, existed: true };
@@ -36,7 +36,10 @@ export class FakeStore implements ArtifactStore {
     renameSync(treeDir, dest);
     return { digest: d, existed: false };
   }
-  readPath(d: Digest) {
+  async readPath(d: Digest) {
+    return this.pathOf(d);
+  }
+  pathOf(d: Digest) {
     return join(this.root, 'trees', d);
   }
   async lock(name: string) {
