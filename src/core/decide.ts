@@ -46,8 +46,9 @@ export interface DecisionInputs {
 
 export function decide(i: DecisionInputs): Decision {
   const { spec } = i;
-  const pending = spec.deps.filter((d) => i.depDigests.get(d.id) === undefined).map((d) => d.id);
-  if (pending.length > 0) return { kind: 'wait', pending };
+  let pending: TargetId[] | undefined;
+  for (const d of spec.deps) if (i.depDigests.get(d.id) === undefined) (pending ??= []).push(d.id);
+  if (pending) return { kind: 'wait', pending };
   const tools = i.tools.of(spec);
   if (!tools.ok) return { kind: 'fail', reason: 'tool-missing', message: tools.message, hint: 'is the tool installed?' };
   let built;

@@ -30,14 +30,12 @@ export interface BuiltRecord {
 /** Throws MissingInput for a declared file or tree that is absent. */
 export function buildRecord({ spec, depDigests, hasher, toolVersions, env }: RecordInputs): BuiltRecord {
   const files = hasher.hash(spec.inputs.files);
-  const trees = [...new Set(spec.inputs.trees)].map((t) => hasher.tree(t)).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const trees = spec.inputs.trees.length === 0 ? [] : [...new Set(spec.inputs.trees)].map((t) => hasher.tree(t)).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const record: FingerprintRecord = {
     schema: FINGERPRINT_SCHEMA,
     recipe: {
       kind: spec.recipe.kind,
-      parts: Object.entries(spec.recipe.parts)
-        .map(([name, text]) => [name, textHash(text)] as const)
-        .sort(byFirst),
+      parts: hashedParts(spec.recipe.parts),
       version: spec.recipe.version,
     },
     values: Object.entries(spec.inputs.values)
@@ -52,6 +50,20 @@ export function buildRecord({ spec, depDigests, hasher, toolVersions, env }: Rec
       .sort(byFirst),
   };
   return { record, read: { files: files.map((f) => f.abs), trees: trees.map((t) => [t.abs, t.signature] as const) } };
+}
+
+/** A spec's recipe parts, hashed and sorted once per parts object (a watch mode's builds share them). */
+const partsMemo = new WeakMap<object, ReadonlyArray<readonly [string, string]>>();
+
+function hashedParts(parts: Readonly<Record<string, string>>): ReadonlyArray<readonly [string, string]> {
+  let hashed = partsMemo.get(parts);
+  if (!hashed) {
+    hashed = Object.entries(parts)
+      .map(([name, text]) => [name, textHash(text)] as const)
+      .sort(byFirst);
+    partsMemo.set(parts, hashed);
+  }
+  return hashed;
 }
 
 /** Recipe texts repeat across targets (one function, many targets; one module, many stages): hash each once. */

@@ -24,6 +24,7 @@ export class ToolVersions {
 
   /** The spec's tool versions by the names it declared, or why one is missing. */
   of(spec: TargetSpec): ToolAnswer {
+    if (isEmpty(spec.tools)) return NO_TOOLS;
     const versions: Record<string, string> = {};
     for (const [name, probe] of Object.entries(spec.tools)) {
       const answer = this.answers.get(probe.key);
@@ -36,4 +37,11 @@ export class ToolVersions {
     }
     return { ok: true, versions };
   }
+}
+
+const NO_TOOLS: ToolAnswer = { ok: true, versions: {} };
+
+function isEmpty(o: object): boolean {
+  for (const _ in o) return false;
+  return true;
 }
