@@ -59,8 +59,11 @@ test('an 80x24 terminal shows the layered graph while it runs, the keys work, an
   await term.waitFor('the graph again', has('enter/l log'));
 
   writeFileSync(join(dir, 'gate'), '');
-  const end = await term.waitFor('the summary', has('build ok'));
+  // The header says "build ok" a frame before the summary is written: read the screen once the
+  // process has exited, when all of it is there.
+  await term.waitFor('the end of the build', has('build ok'));
   t.is(await term.waitForExit(), 0);
+  const end = term.screen();
   t.true(end.some((l) => /4 built, 0 cached/.test(l)), end.join('\n'));
   t.true(end.some((l) => /critical path .*fetch → (left|right) → image/.test(l)), end.join('\n'));
   t.true(end.some((l) => l.includes(join(dir, 'out', 'image')) && /\d+\s?B\b/.test(l)), 'the output with its size');
