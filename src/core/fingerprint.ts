@@ -4,6 +4,7 @@
 
 import { createHash } from 'node:crypto';
 import { fingerprint, type Digest, type Fingerprint } from './ids.ts';
+import { valueDiff } from './value-diff.ts';
 
 /**
  * Bump when the meaning of a field changes: every older cache entry then misses. It also
@@ -105,13 +106,27 @@ export function explainChange(before: FingerprintRecord, after: FingerprintRecor
   if (before.recipe.version !== after.recipe.version) {
     why.push(`recipe version ${before.recipe.version || '(none)'} -> ${after.recipe.version || '(none)'}`);
   }
-  why.push(...diffPairs('value', before.values, after.values, true));
+  why.push(...diffValues(before.values, after.values));
   why.push(...diffPairs('env', before.env, after.env, true));
   why.push(...diffPairs('file', before.files, after.files, false));
   why.push(...diffPairs('tree', before.trees, after.trees, false));
   why.push(...diffPairs('prerequisite', before.deps, after.deps, false, 'output changed'));
   why.push(...diffPairs('tool', before.tools, after.tools, true));
   return why;
+}
+
+/** A changed value says what changed inside it: a line per difference (value-diff.ts). */
+function diffValues(before: FingerprintRecord['values'], after: FingerprintRecord['values']): string[] {
+  const old = new Map(before);
+  const now = new Map(after);
+  const out: string[] = [];
+  for (const [key, json] of after) {
+    const was = old.get(key);
+    if (was === undefined) out.push(`value ${key} added`);
+    else out.push(...valueDiff(was, json).map((d) => `value ${key}: ${d}`));
+  }
+  for (const [key] of before) if (!now.has(key)) out.push(`value ${key} removed`);
+  return out;
 }
 
 function diffPairs(

@@ -71,3 +71,19 @@ test('explainChange names the part of the recipe that changed, and says when the
   t.deepEqual(explainChange(base, { ...base, recipe: { kind: 'fn', parts: [['function', 'aa']], version: '' } }), ['recipe kind sh -> fn']);
   t.deepEqual(explainChange(base, { ...base, schema: 2, values: [] }), ['fingerprint schema 1 -> 2 (a new mkimage)']);
 });
+
+test('explainChange names what changed inside a value: the variable, lines of a list, the part of a long string', (t) => {
+  const env = (e: Record<string, string>) => ({ ...base, values: [['hookEnv', JSON.stringify(e)] as const] });
+  const before = env({ BASE_LISTS: 'base\nserver', HOSTNAME: 'web', LOCALE: 'C.UTF-8' });
+  t.deepEqual(explainChange(before, env({ BASE_LISTS: 'base\nserver', HOSTNAME: 'www', LOCALE: 'C.UTF-8' })), ['value hookEnv: HOSTNAME: "web" -> "www"']);
+  t.deepEqual(explainChange(before, env({ BASE_LISTS: 'base\nrescue', LOCALE: 'C.UTF-8', TZ: 'UTC' })), [
+    'value hookEnv: BASE_LISTS: + "rescue", - "server"',
+    'value hookEnv: HOSTNAME removed (was "web")',
+    'value hookEnv: TZ added: "UTC"',
+  ]);
+  const long = (tail: string) => ({ ...base, values: [['script', JSON.stringify(`${'x'.repeat(100)}${tail}${'y'.repeat(100)}`)] as const] });
+  t.deepEqual(explainChange(long('old'), long('new')), [`value script: "...${'x'.repeat(20)}oldyyyyyyyyyyyyyyyyy..." -> "...${'x'.repeat(20)}newyyyyyyyyyyyyyyyyy..."`]);
+  const hooks = (reads: string[]) => ({ ...base, values: [['hooks', JSON.stringify([{ feature: 'ldap', reads }, { feature: 'ssh', reads: [] }])] as const] });
+  t.deepEqual(explainChange(hooks(['LDAP_DOMAIN']), hooks(['LDAP_DOMAIN', 'LDAP_ORGANIZATION'])), ['value hooks: [0].reads: + "LDAP_ORGANIZATION"']);
+  t.deepEqual(explainChange({ ...base, values: [['a', '1']] }, { ...base, values: [['a', '2']] }), ['value a: 1 -> 2']);
+});
