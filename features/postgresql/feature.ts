@@ -2,6 +2,7 @@ import { add, feature, mixin, setting } from 'mkimage';
 
 export default feature({
   description: 'PostgreSQL database server',
+  reads: ['PG_LISTEN'],
   settings: [
     setting({ name: 'PG_LISTEN', type: 'string', default: '*', help: 'listen_addresses of the server' }),
   ],

@@ -2,6 +2,7 @@ import { add, feature, mixin, set, setting } from 'mkimage';
 
 export default feature({
   description: 'OpenSSH server; host keys are made at first boot, never shipped',
+  reads: ['SSH_ROOT_LOGIN'],
   settings: [
     setting({ name: 'SSH_ROOT_LOGIN', type: 'enum', choices: ['yes', 'no', 'prohibit-password'], default: 'prohibit-password', help: 'sshd PermitRootLogin' }),
   ],

@@ -2,6 +2,7 @@ import { feature, mixin, set, setting } from 'mkimage';
 
 export default feature({
   description: 'root access: password and ssh keys',
+  reads: ['ROOT_SSH_KEYS'],
   settings: [
     setting({ name: 'ROOT_SSH_KEYS', type: 'list', default: [], help: "public keys put in root's authorized_keys" }),
   ],

@@ -100,6 +100,12 @@ export interface FeatureDecl {
   readonly overrides: readonly string[];
   /** Hooks that need the network (file names in hooks/). */
   readonly networkHooks: readonly string[];
+  /**
+   * The variables its hooks read. Each hook of the feature gets these in its environment and
+   * no others (besides MKIMAGE_FEATURE and SOURCE_DATE_EPOCH), so a change to another variable
+   * does not rerun the hooks. A hook that uses an undeclared setting is an error.
+   */
+  readonly reads: readonly string[];
   readonly at?: SourceLocation;
 }
 
@@ -133,6 +139,7 @@ export function feature(options: {
   readonly settings?: readonly SettingDecl[];
   readonly overrides?: readonly string[];
   readonly networkHooks?: readonly string[];
+  readonly reads?: readonly string[];
 }): FeatureDecl {
   const at = callerLocation();
   return {
@@ -143,6 +150,7 @@ export function feature(options: {
     settings: options.settings ?? [],
     overrides: options.overrides ?? [],
     networkHooks: options.networkHooks ?? [],
+    reads: options.reads ?? [],
     ...(at && { at }),
   };
 }

@@ -17,6 +17,8 @@ export interface HookSource {
   readonly path: string;
   /** The hook may use the network (default: none, a private network namespace). */
   readonly network: boolean;
+  /** The variables of hookEnv it gets (its feature's `reads`). */
+  readonly reads: readonly string[];
 }
 
 export interface ImageConfig {
@@ -52,7 +54,7 @@ export interface ImageConfig {
   readonly overlays: readonly OverlaySource[];
   /** Feature hooks, in the order they run. */
   readonly hooks: readonly HookSource[];
-  /** The environment hooks run with: every resolved variable by name (lists one item per line). */
+  /** Every resolved variable by name (lists one item per line): each hook gets those it reads. */
   readonly hookEnv: Readonly<Record<string, string>>;
   /** Seconds the boot menus wait. */
   readonly bootTimeout: number;

@@ -10,23 +10,33 @@ export class HookFailed extends RecipeFailure {
     readonly feature: string,
     /** The script's file name (`10-enable-ssh`). */
     readonly script: string,
+    /** Where the script is: relative to the project when it is in it (`features/ssh/hooks/10-enable-ssh`). */
+    readonly file: string,
     readonly exitCode: number | undefined,
     /** The script's last lines of output (both streams), oldest first. */
     readonly lastLines: readonly string[],
   ) {
     const how = exitCode === undefined ? 'failed' : `exited with ${exitCode}`;
-    super([`hook ${feature}/${script} ${how}`, ...lastLines.map((l) => `  | ${l}`)].join('\n'), {
+    const hint = hookHint(exitCode, lastLines);
+    super([`hook ${feature}/${script} ${how} (${file})`, ...lastLines.map((l) => `  | ${l}`)].join('\n'), {
       ...(exitCode !== undefined && { exitCode }),
-      hint: hookHint(exitCode),
+      ...(hint && { hint }),
     });
     this.name = 'HookFailed';
   }
 }
 
-function hookHint(exitCode: number | undefined): string {
+/** What a network failure looks like in the output of curl, wget, apt, pip, git and the resolver. */
+const NETWORK_ERROR = /temporary failure (in name )?resolution|temporary failure resolving|could not resolve|name or service not known|network is unreachable|no route to host|could not connect|failed to connect|connection refused|connection timed out|getaddrinfo/i;
+
+/** A hint only where the exit code or the output says what went wrong. */
+function hookHint(exitCode: number | undefined, lastLines: readonly string[]): string | undefined {
   if (exitCode === 126) return 'the hook is not executable in the root: does its #! interpreter exist in the image?';
   if (exitCode === 127) return 'a command the hook runs is not in the image: add its package';
-  return 'hooks run inside the image root, without network unless the feature asks for it';
+  if (lastLines.some((l) => NETWORK_ERROR.test(l))) {
+    return "hooks run without network unless their feature asks for it: feature({ networkHooks: ['<hook file name>'] })";
+  }
+  return undefined;
 }
 
 export interface OverlayClash {

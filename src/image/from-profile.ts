@@ -74,14 +74,14 @@ function hooksToRun(profile: ResolvedProfile, library: Library): Result<HookSour
       const origin = profile.variables.HOOKS?.history.find((h) => h.given.includes(JSON.stringify(entry)));
       return fail({ message: `HOOKS names ${entry}, which is no hook of a feature`, ...(origin?.at && { at: origin.at }), hint: 'HOOKS entries are feature/file, e.g. cleanup/90-docs' });
     }
-    out.push({ feature, name: hook.name, path: hook.path, network: hook.network });
+    out.push({ feature, name: hook.name, path: hook.path, network: hook.network, reads: hook.reads });
   }
   return ok(out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map(({ name: _, ...h }) => h));
 }
 
 /**
- * What hooks see: every resolved variable under its own name (lists one item per line), and
- * MKIMAGE_DISTRO / MKIMAGE_MIXINS / MKIMAGE_FEATURES.
+ * What hooks may see: every resolved variable under its own name (lists one item per line),
+ * and MKIMAGE_DISTRO / MKIMAGE_MIXINS / MKIMAGE_FEATURES; each gets those its feature reads.
  */
 function hookEnvironment(profile: ResolvedProfile): Record<string, string> {
   const env: Record<string, string> = {};

@@ -8,6 +8,7 @@ import { fail, formatLocation, ok, type Diagnostic, type Result, type SourceLoca
 import { closest } from '../core/suggest.ts';
 import { isProfileValue, type FeatureDecl, type Node, type ProfilesDecl, type SettingDecl } from '../dsl/profile.ts';
 import type { ModuleLoader } from '../project/load.ts';
+import { checkHookReads } from './hook-reads.ts';
 import { BUILTIN_SETTINGS } from './settings.ts';
 
 export interface PackageList {
@@ -23,6 +24,8 @@ export interface Hook {
   readonly name: string;
   readonly path: string;
   readonly network: boolean;
+  /** The variables it reads, as its feature declares them (FeatureDecl.reads), sorted. */
+  readonly reads: readonly string[];
 }
 
 export interface FeatureInfo {
@@ -36,6 +39,8 @@ export interface FeatureInfo {
   readonly rootfs?: string;
   readonly hooks: readonly Hook[];
   readonly overrides: readonly string[];
+  /** The variables its hooks read (FeatureDecl.reads). */
+  readonly reads: readonly string[];
   readonly at?: SourceLocation;
 }
 
@@ -127,6 +132,8 @@ export async function loadLibrary(root: string, decl: ProfilesDecl, loader: Modu
     }
     features.set(name, info.value);
   }
+  const reads = checkHookReads(features, settings);
+  if (reads) return fail(reads);
 
   for (const file of distroFiles) {
     const imported = await imports.get(file)!;
@@ -182,7 +189,7 @@ function readFeatureFolder(name: string, dir: string, decl: FeatureDecl): Result
       if ((statSync(path).mode & 0o111) === 0) {
         return fail({ message: `hook ${basename(path)} of feature ${name} is not executable`, at: { file: path, line: 1 }, hint: `chmod +x ${path}` });
       }
-      hooks.push({ name: file, path, network: decl.networkHooks.includes(file) });
+      hooks.push({ name: file, path, network: decl.networkHooks.includes(file), reads: [...new Set(decl.reads)].sort() });
     }
   }
   const carried = checkCarriedHooks(name, decl, hooks);
@@ -199,6 +206,7 @@ function readFeatureFolder(name: string, dir: string, decl: FeatureDecl): Result
     ...(existsSync(rootfs) && { rootfs }),
     hooks,
     overrides: decl.overrides,
+    reads: decl.reads,
     ...(decl.at && { at: decl.at }),
   });
 }

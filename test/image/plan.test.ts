@@ -147,3 +147,14 @@ test('a rootfs/ entry changed in mode, a new empty directory or a dangling link 
     t.deepEqual(ran.get('test-server/overlay'), [`tree ${join('features/motd/rootfs')} changed`], what);
   }
 });
+
+test('hooks get the variables their features read: another variable leaves them cached, theirs reruns them, naming it', async (t) => {
+  const { root, config } = project(t);
+  const buildFrom = builder(t, root);
+  const base = checkout(t);
+  await buildFrom(base, { ...config, hookEnv: { GREETING: 'hello', HOSTNAME: 'web' } });
+  t.deepEqual([...(await buildFrom(base, { ...config, hookEnv: { GREETING: 'hello', HOSTNAME: 'www' } })).keys()], [], 'no hook reads HOSTNAME');
+  const ran = await buildFrom(base, { ...config, hookEnv: { GREETING: 'hi', HOSTNAME: 'www' } });
+  t.true(ran.has('test-server/hooks'));
+  t.deepEqual(ran.get('test-server/hooks'), ['value hookEnv: GREETING: "hello" -> "hi"']);
+});

@@ -88,16 +88,18 @@ async function rootFromCache(t: { teardown: (f: () => Promise<void>) => void }) 
 
 test.serial('a failing hook: its feature, name, exit code and last lines; nothing left mounted', async (t) => {
   t.timeout(10 * MINUTE);
-  const { io, root, script } = await rootFromCache(t);
+  const { dir, io, root, script } = await rootFromCache(t);
   const bad = script('30-bad', '#!/bin/sh\nfor i in $(seq 1 30); do echo "line $i"; done\necho oops >&2\nexit 3\n');
-  const c = testConfig({ hooks: [{ feature: 'broken', path: bad, network: false }] });
+  const c = testConfig({ hooks: [{ feature: 'broken', path: bad, network: false, reads: [] }] });
   const e = await t.throwsAsync(hooks(c, root, io), { instanceOf: HookFailed });
   t.is(e?.feature, 'broken');
   t.is(e?.script, '30-bad');
   t.is(e?.exitCode, 3);
   t.is(e?.lastLines.length, 20);
   t.is(e?.lastLines.at(-1), 'oops');
-  t.regex(e?.message ?? '', /^hook broken\/30-bad exited with 3\n {2}\| line 12\n/);
+  t.regex(e?.message ?? '', /^hook broken\/30-bad exited with 3 \(\/\S+\/30-bad\)\n {2}\| line 12\n/);
+  t.is(e?.details.hint, undefined, 'no network hint for a failure that is not about the network');
+  t.regex(readFileSync(join(dir, 'log'), 'utf8'), new RegExp(`=== hook ${bad}\\nline 1\\n`), 'the log names the hook before its output');
   t.deepEqual(await mountsUnder(root), []);
 });
 
@@ -106,7 +108,7 @@ test.serial('a hook with network sees the host network and a resolv.conf; the ro
   const { io, root, script } = await rootFromCache(t);
   const net = script('40-net', '#!/bin/sh\nset -eu\ntest "$(ls /sys/class/net)" != lo\ngrep -q nameserver /etc/resolv.conf\n');
   const runBefore = readdirSync(join(root, 'run'));
-  await hooks(testConfig({ hooks: [{ feature: 'net', path: net, network: true }] }), root, io);
+  await hooks(testConfig({ hooks: [{ feature: 'net', path: net, network: true, reads: [] }] }), root, io);
   t.deepEqual(readdirSync(join(root, 'run')), runBefore);
   t.deepEqual(await mountsUnder(root), []);
 });
@@ -117,7 +119,7 @@ test.serial('aborting a hook kills it and everything it started, and unmounts', 
   const slow = script('50-slow', '#!/bin/sh\nsleep 4242 &\nsleep 4243\n');
   const controller = new AbortController();
   const io = testIo(join(dir, 'tmp'), join(dir, 'log'), controller.signal);
-  const running = hooks(testConfig({ hooks: [{ feature: 'slow', path: slow, network: false }] }), root, io);
+  const running = hooks(testConfig({ hooks: [{ feature: 'slow', path: slow, network: false, reads: [] }] }), root, io);
   await waitFor(() => sleeping().length === 2);
   // Else "none left" below would hold for sleeps that never ran.
   t.is(sleeping().length, 2, 'the hook and the sleep it started are running');

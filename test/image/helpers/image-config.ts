@@ -30,8 +30,8 @@ export function testConfig(changes: Partial<ImageConfig> = {}): ImageConfig {
       { feature: 'motd', dir: join(feature('motd'), 'rootfs'), overrides: [] },
     ],
     hooks: [
-      { feature: 'networkd', path: join(feature('networkd'), 'hooks', '10-enable-networkd'), network: false },
-      { feature: 'motd', path: join(feature('motd'), 'hooks', '20-enable-hello'), network: false },
+      { feature: 'networkd', path: join(feature('networkd'), 'hooks', '10-enable-networkd'), network: false, reads: [] },
+      { feature: 'motd', path: join(feature('motd'), 'hooks', '20-enable-hello'), network: false, reads: ['GREETING'] },
     ],
     hookEnv: { GREETING: 'hello' },
     bootTimeout: 0,
