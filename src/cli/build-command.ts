@@ -41,7 +41,8 @@ export async function buildCommand(positionals: readonly string[], options: Opti
           for (const m of written) if (!options.json && m.copied) io.out(`output   ${m.goal} -> ${m.paths.join(', ')}`);
         },
       });
-  if (outcome.kind === 'invalid') printDiagnostic(io, outcome.error);
+  // After the build's last line (and the live UI's last frame): why nothing was built, or why its outputs are not in out/.
+  if (outcome.kind !== 'built') printDiagnostic(io, outcome.error);
   return outcome.code;
 }
 

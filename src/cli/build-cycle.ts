@@ -6,12 +6,12 @@ import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { fail, ok, type Diagnostic, type Result } from '../core/diagnostic.ts';
 import { build, type BuildResult } from '../core/engine.ts';
-import type { Emit } from '../core/events.ts';
+import type { BuildFinished, Emit } from '../core/events.ts';
 import { TargetGraph } from '../core/graph.ts';
 import type { TargetId } from '../core/ids.ts';
 import { parseState } from '../core/state.ts';
 import { LocalStore } from '../cache/local-store.ts';
-import { parseImageTarget, type ImageTarget } from '../profile/image-targets.ts';
+import { parseImageTarget, untypedDistro, type ImageTarget } from '../profile/image-targets.ts';
 import type { LoadedProject } from '../project/load.ts';
 import type { WatchPlanInput } from '../watch/watch-plan.ts';
 import { planImages, type ImagePlan } from './image-goals.ts';
@@ -22,6 +22,7 @@ import type { Options } from './options.ts';
 import { materialize, type Materialized } from './outputs.ts';
 import { openProject } from './project.ts';
 import { engineStore } from './store-port.ts';
+import { storeSpaceProblem } from './writable.ts';
 
 export interface CycleRequest {
   /** The goals as given: plain target names or images (`server-mini.iso`); none: every sink. */
@@ -55,7 +56,13 @@ export type CycleOutcome =
   /** The profile does not load, or the goals are not in it: nothing was built. */
   | { readonly kind: 'invalid'; readonly code: 2; readonly error: Diagnostic }
   /** The build ran: 0 every goal built, 1 a target failed, 130 interrupted (no result if before it started). */
-  | { readonly kind: 'built'; readonly code: 0 | 1 | 130; readonly result?: BuildResult };
+  | { readonly kind: 'built'; readonly code: 0 | 1 | 130; readonly result?: BuildResult }
+  /**
+   * A place the run must write cannot take it (a full disk, a read-only out/): the store,
+   * before the build (no result), or out/, after it. The run failed; the outputs of the last
+   * good run are left in place.
+   */
+  | { readonly kind: 'unwritable'; readonly code: 1; readonly error: Diagnostic; readonly result?: BuildResult };
 
 /** One build: loads the project fresh, resolves the goals, builds them, copies the outputs out. */
 export async function buildCycle(request: CycleRequest, report: CycleReport): Promise<CycleOutcome> {
@@ -67,13 +74,19 @@ export async function buildCycle(request: CycleRequest, report: CycleReport): Pr
   if (report.planned) await report.planned(watchPlan(prepared.value, outDir));
   if (signal.aborted) return { kind: 'built', code: 130 };
 
+  const full = await storeSpaceProblem(storeRoot);
+  if (full) return { kind: 'unwritable', code: 1, error: full };
   const store = await LocalStore.open(storeRoot);
   try {
     const key = stateKey(loaded);
     const previous = parseState(store.readState(key));
-    const release = await store.acquireShared(signal).catch(() => undefined);
+    const release = await store.acquireShared(signal).catch((err: unknown) => {
+      if (signal.aborted) return undefined;
+      throw err;
+    });
     if (!release) return { kind: 'built', code: 130 };
     const port = engineStore(store);
+    const verdict = holdVerdict(report.emit);
     try {
       if (report.starting) await report.starting({ graph, goals, previous });
       const result = await build({
@@ -87,7 +100,7 @@ export async function buildCycle(request: CycleRequest, report: CycleReport): Pr
         logsDir: join(store.logsDir, key),
         jobs: request.jobs,
         keepGoing: options['keep-going'] ?? false,
-        emit: report.emit,
+        emit: verdict.emit,
         signal,
       });
       if (result.stateChanged) store.writeState(key, result.state);
@@ -99,16 +112,42 @@ export async function buildCycle(request: CycleRequest, report: CycleReport): Pr
         outDir,
         built.map((g) => ({ goal: g, digest: result.outcomes.get(g)!.digest!, layout: imageGoals.has(g) ? ('files' as const) : ('dir' as const) })),
       );
-      if (images) await writeImageRecords({ readPath: port.readPath, outDir, images, result, previous: result.state, written });
-      report.written(written);
+      if (!written.ok) return { kind: 'unwritable', code: 1, error: written.error, result };
+      const recorded = images ? await writeImageRecords({ readPath: port.readPath, outDir, images, result, previous: result.state, written: written.value }) : ok(undefined);
+      if (!recorded.ok) return { kind: 'unwritable', code: 1, error: recorded.error, result };
+      verdict.release(true);
+      report.written(written.value);
       return { kind: 'built', code: result.ok ? 0 : 1, result };
     } finally {
+      verdict.release(false);
       await port.dispose();
       await release();
     }
   } finally {
     await store.dispose();
   }
+}
+
+/**
+ * Passes the engine's events on but holds back its build-finished until the outputs are out
+ * of the store, so that the verdict (`build ok` of the plain logger, the live UI's summary)
+ * covers them: a run whose outputs could not be written is not ok. Released once; released
+ * with false (the outputs failed, or something threw), the verdict says not ok.
+ */
+function holdVerdict(emit: Emit): { readonly emit: Emit; release(outputsWritten: boolean): void } {
+  let held: BuildFinished | undefined;
+  let released = false;
+  return {
+    emit: (e) => {
+      if (e.type === 'build-finished' && !released) held = e;
+      else emit(e);
+    },
+    release(outputsWritten) {
+      if (released) return;
+      released = true;
+      if (held) emit(outputsWritten ? held : { ...held, ok: false });
+    },
+  };
 }
 
 export interface Prepared {
@@ -142,7 +181,7 @@ export async function prepare(request: CycleRequest, warning: (d: Diagnostic) =>
       continue;
     }
     const goal = project.value.graph.goal(name);
-    if (!goal.ok) return goal;
+    if (!goal.ok) return fail((library && untypedDistro(library, name)) || goal.error);
     plainGoals.push(goal.value);
   }
   if (request.goals.length === 0) plainGoals.push(...project.value.graph.sinks());

@@ -1,15 +1,18 @@
 // Beside each image in out/: `<image>.manifest.json` (its packages, each stage's digest and
-// duration) and a SHA256SUMS line. Written after the image itself, from the build's outcomes.
+// duration) and a SHA256SUMS line. Written after the image itself, from the build's outcomes;
+// a full disk or a read-only out/ is a Diagnostic naming the file, and leaves no `.tmp` behind.
 
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { fail, ok, type Result } from '../core/diagnostic.ts';
 import type { BuildResult } from '../core/engine.ts';
 import type { Digest } from '../core/ids.ts';
 import type { BuildState } from '../core/state.ts';
 import { installedPackages, type ImageManifest } from '../image/manifest.ts';
 import type { ImagePlan } from './image-goals.ts';
 import type { Materialized } from './outputs.ts';
+import { writeFailure } from './writable.ts';
 
 export interface ImageRecordsInput {
   /** Where an entry of the store is read (its read-only view). */
@@ -21,7 +24,19 @@ export interface ImageRecordsInput {
   readonly written: readonly Materialized[];
 }
 
-export async function writeImageRecords(o: ImageRecordsInput): Promise<void> {
+export async function writeImageRecords(o: ImageRecordsInput): Promise<Result<void>> {
+  try {
+    await writeRecords(o);
+    return ok(undefined);
+  } catch (err) {
+    const failure = writeFailure(err);
+    if (!failure) throw err;
+    const path = (err as NodeJS.ErrnoException).path?.replace(/\.tmp$/, '') ?? o.outDir;
+    return fail({ message: `cannot write ${path}: ${failure.words}`, ...(failure.noSpace && { hint: '--out DIR elsewhere, or free space' }) });
+  }
+}
+
+async function writeRecords(o: ImageRecordsInput): Promise<void> {
   const sums = readSums(join(o.outDir, 'SHA256SUMS'));
   for (const image of o.images.goals) {
     const written = o.written.find((w) => w.goal === image.goal);
@@ -66,8 +81,13 @@ function readSums(path: string): Map<string, string> {
 }
 
 function writeAtomically(path: string, text: string): void {
-  writeFileSync(`${path}.tmp`, text);
-  renameSync(`${path}.tmp`, path);
+  try {
+    writeFileSync(`${path}.tmp`, text);
+    renameSync(`${path}.tmp`, path);
+  } catch (err) {
+    rmSync(`${path}.tmp`, { force: true });
+    throw err;
+  }
 }
 
 function sha256File(path: string): Promise<string> {

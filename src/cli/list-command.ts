@@ -1,7 +1,11 @@
 // `mkimage list`: buildable targets, one line each with its description, like `make help`;
 // `mkimage features`: the features with their mixins.
 
-import { buildableTargets, IMAGE_TYPES } from '../profile/image-targets.ts';
+import { relative } from 'node:path';
+import { formatDiagnostic, type Diagnostic } from '../core/diagnostic.ts';
+import { buildableTargets, IMAGE_TYPES, type ImageTarget } from '../profile/image-targets.ts';
+import type { Library } from '../profile/library.ts';
+import { resolveDistro } from '../profile/resolve.ts';
 import { printDiagnostic, type ExitCode, type Io } from './io.ts';
 import type { Options } from './options.ts';
 import { openProject, requireLibrary } from './project.ts';
@@ -13,15 +17,39 @@ export async function listCommand(options: Options, io: Io): Promise<ExitCode> {
     return 2;
   }
   const { graph, library } = project.value;
-  const rows: Array<[string, string]> = [];
-  for (const t of library ? buildableTargets(library) : []) {
-    rows.push([t.name, [t.distro.description, IMAGE_TYPES[t.type]].filter(Boolean).join('; ')]);
-  }
+  const images = library ? imageRows(library, io.cwd) : { rows: [], broken: 0 };
+  const rows = [...images.rows];
   for (const id of graph.ids().sort()) rows.push([id, graph.spec(id).description ?? '']);
   const width = Math.min(40, Math.max(...rows.map(([n]) => n.length)));
   for (const [name, text] of rows) io.out(`${name.padEnd(width)}  ${text}`.trimEnd());
-  return 0;
+  // The others are still listed, but a script asking what can be built must learn that not all can.
+  return images.broken > 0 ? 1 : 0;
 }
+
+/**
+ * A row per buildable image; a distro that does not resolve gets one row instead, marked with
+ * the diagnostic `mkimage show` gives for it, since none of its types can be built.
+ */
+function imageRows(library: Library, cwd: string): { rows: Array<[string, string]>; broken: number } {
+  const rows: Array<[string, string]> = [];
+  const errors = new Map<string, Diagnostic | undefined>();
+  for (const t of buildableTargets(library)) {
+    const seen = errors.has(t.distro.name);
+    const error = seen ? errors.get(t.distro.name) : resolutionError(library, t);
+    errors.set(t.distro.name, error);
+    if (!error) rows.push([t.name, [t.distro.description, IMAGE_TYPES[t.type]].filter(Boolean).join('; ')]);
+    else if (!seen) rows.push([t.distro.name, `BROKEN: ${formatDiagnostic(relativeTo(cwd, error))}`]);
+  }
+  return { rows, broken: [...errors.values()].filter(Boolean).length };
+}
+
+function resolutionError(library: Library, t: ImageTarget): Diagnostic | undefined {
+  const profile = resolveDistro(library, t.distro.name);
+  return profile.ok ? undefined : profile.error;
+}
+
+/** A listing is read in the project: paths relative to where it was asked, like `show`'s history. */
+const relativeTo = (cwd: string, d: Diagnostic): Diagnostic => (d.at ? { ...d, at: { ...d.at, file: relative(cwd, d.at.file) } } : d);
 
 export async function featuresCommand(options: Options, io: Io): Promise<ExitCode> {
   const project = await openProject(options, io);

@@ -4,24 +4,34 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { rememberToolVersionsIn } from '../proc/tool-version.ts';
-import { storeRoot, type ExitCode, type Io } from './io.ts';
-import { help, parse, type Parsed } from './options.ts';
+import { printDiagnostic, storeRoot, type ExitCode, type Io } from './io.ts';
+import { help, parse } from './options.ts';
+import { storeProblem } from './writable.ts';
 
 export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
-  let parsed: Parsed;
-  try {
-    parsed = parse(argv);
-  } catch (e) {
-    io.err(`mkimage: ${e instanceof Error ? e.message : String(e)} (hint: mkimage --help)`);
+  const args = parse(argv);
+  if (!args.ok) {
+    printDiagnostic(io, args.error);
     return 2;
   }
+  const parsed = args.value;
   if (parsed.options.help) {
     io.out(help());
     return 0;
   }
   const [command, ...rest] = parsed.positionals;
+  const store = storeRoot(parsed.options, io);
+  // All but these keep something in the store (compiled profiles at least): a store that
+  // cannot be used (a file, a read-only mount) is said in one line before anything writes there.
+  if (command !== 'boot' && command !== 'doctor') {
+    const problem = await storeProblem(store);
+    if (problem) {
+      printDiagnostic(io, problem);
+      return 2;
+    }
+  }
   // Asking a tool its version starts a process: the answers are kept beside the build state.
-  rememberToolVersionsIn(join(storeRoot(parsed.options, io), 'state', 'tool-versions.json'));
+  rememberToolVersionsIn(join(store, 'state', 'tool-versions.json'));
   // Each command is loaded when asked for: a build does not load the code (and libraries) of the others.
   switch (command) {
     case 'cache':

@@ -1,6 +1,8 @@
 // Every command-line option, declared once as data: parsing and --help come from this table.
 
 import { parseArgs } from 'node:util';
+import { fail, ok, type Diagnostic, type Result } from '../core/diagnostic.ts';
+import { closest } from '../core/suggest.ts';
 
 interface OptionSpec {
   readonly type: 'boolean' | 'string';
@@ -42,16 +44,57 @@ export interface Parsed {
   readonly positionals: readonly string[];
 }
 
-export function parse(argv: readonly string[]): Parsed {
-  const { values, positionals } = parseArgs({
+/**
+ * Parses the command line. parseArgs runs lenient and we check its tokens ourselves, so that a
+ * bad option gets our one-line message and a did-you-mean instead of the parser's wording.
+ */
+export function parse(argv: readonly string[]): Result<Parsed> {
+  const { values, positionals, tokens } = parseArgs({
     args: [...argv],
     options: Object.fromEntries(
       Object.entries(OPTIONS).map(([name, o]) => [name, { type: o.type, ...('short' in o && { short: o.short }) }]),
     ),
     allowPositionals: true,
-    strict: true,
+    strict: false,
+    tokens: true,
   });
-  return { options: values as Options, positionals };
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    const bad = badOption(token.name, token.rawName, token.value, token.inlineValue);
+    if (bad) return fail(bad);
+  }
+  return ok({ options: values as Options, positionals });
+}
+
+const HELP_HINT = 'mkimage --help lists the options';
+
+/** What is wrong with one option as given, if anything. */
+function badOption(name: string, rawName: string, value: string | undefined, inline: boolean | undefined): Diagnostic | undefined {
+  const spec: OptionSpec | undefined = Object.hasOwn(OPTIONS, name) ? OPTIONS[name as keyof typeof OPTIONS] : undefined;
+  if (!spec) {
+    const guess = rawName.startsWith('--') ? longTwin(name) : caseTwin(name);
+    return { message: `unknown option ${rawName}`, hint: guess ? `did you mean ${guess}?  ${HELP_HINT}` : HELP_HINT };
+  }
+  if (spec.type === 'boolean' && value !== undefined) {
+    return { message: `option ${rawName} takes no value (given ${JSON.stringify(value)})`, hint: `${rawName} alone turns it on` };
+  }
+  // Lenient parsing takes the next word even when it is an option (`-j --json`): strict
+  // parsing refused that as ambiguous, and so do we; `--jobs=-1` still gives a dash value.
+  if (spec.type === 'string' && (value === undefined || (!inline && value.startsWith('-')))) {
+    return { message: `option ${rawName} wants a value: ${rawName} ${spec.arg ?? 'VALUE'}`, hint: HELP_HINT };
+  }
+  return undefined;
+}
+
+function longTwin(name: string): string | undefined {
+  const guess = closest(name, Object.keys(OPTIONS));
+  return guess && `--${guess}`;
+}
+
+/** The short option that differs only in case (`-b` for `-B`): the one typo single letters have. */
+function caseTwin(letter: string): string | undefined {
+  const twin = letter === letter.toLowerCase() ? letter.toUpperCase() : letter.toLowerCase();
+  return Object.values(OPTIONS).some((o: OptionSpec) => o.short === twin) ? `-${twin}` : undefined;
 }
 
 export function help(): string {

@@ -7,7 +7,7 @@ import { jsonView } from '../ui/json-watch-view.ts';
 import { plainView } from '../ui/plain-watch-view.ts';
 import type { WatchView } from '../watch/view.ts';
 import { isDirectory, WatchPlan } from '../watch/watch-plan.ts';
-import { watch, type BuildCycle } from '../watch/watcher.ts';
+import { watch, type BuildCycle, type BuildHooks } from '../watch/watcher.ts';
 import { buildCycle } from './build-cycle.ts';
 import { liveTerminal, liveWatchView, type BuildPicture } from './live-view.ts';
 import { storeRoot, type ExitCode, type Io } from './io.ts';
@@ -36,7 +36,14 @@ export async function watchCommand(goals: readonly string[], options: Options, i
     targets: [],
     ignored: [resolve(io.cwd, options.out ?? join(root, 'out')), storeRoot(options, io)],
   });
-  const cycle: BuildCycle = (signal, hooks) =>
+  const cycle: BuildCycle = async (signal, hooks) => {
+    const outcome = await runCycle(signal, hooks);
+    if (outcome.kind !== 'unwritable') return outcome;
+    // A full disk is no profile error: said, and the next edit tries again.
+    view.status({ type: 'warning', diagnostic: outcome.error });
+    return { code: outcome.code };
+  };
+  const runCycle = (signal: AbortSignal, hooks: BuildHooks) =>
     buildCycle(
       { goals, options, io, jobs, signal },
       {

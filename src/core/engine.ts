@@ -69,6 +69,8 @@ class Build {
   private readonly previous: BuildState;
   private readonly hasher: InputHasher;
   private readonly outcomes = new Map<TargetId, Outcome>();
+  /** For each target skipped because a prerequisite failed: the target whose failure it was. */
+  private readonly failedFor = new Map<TargetId, TargetId>();
   private readonly waitingOn = new Map<TargetId, number>();
   private priority = new Map<TargetId, number>();
   private tools!: ToolVersions;
@@ -149,7 +151,10 @@ class Build {
         return s !== 'cached' && s !== 'succeeded';
       });
       if (broken && this.outcomes.get(broken.id)?.status !== 'aborted') {
-        this.skip(id, 'prerequisite-failed', broken.id);
+        // A prerequisite skipped in turn passes on its own cause: "c skipped (a failed)", not "(b failed)".
+        const cause = this.failedFor.get(broken.id) ?? broken.id;
+        this.failedFor.set(id, cause);
+        this.skip(id, 'prerequisite-failed', cause);
         ready.push(...this.release(id));
         continue;
       }

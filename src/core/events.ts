@@ -83,7 +83,7 @@ export interface Failed extends At {
 }
 
 export type SkipReason =
-  /** A prerequisite failed or was skipped. */
+  /** A prerequisite failed, or was skipped because one of its own failed (`cause` names which). */
   | 'prerequisite-failed'
   /** Another target failed and --keep-going was not given. */
   | 'build-stopped'
@@ -93,7 +93,11 @@ export type SkipReason =
 export interface Skipped extends At {
   readonly type: 'skipped';
   readonly reason: SkipReason;
-  /** The prerequisite that failed, for prerequisite-failed. */
+  /**
+   * For prerequisite-failed: the target whose failure this skip comes from, which is a `failed`
+   * target, never a skipped one. Through a chain (a <- b <- c, a failing) both b and c name a,
+   * so "c skipped (a failed)" is true.
+   */
   readonly cause?: TargetId;
 }
 

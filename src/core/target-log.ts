@@ -9,6 +9,12 @@ import type { TargetId } from './ids.ts';
 
 export class TargetLog {
   private stream: WriteStream | undefined;
+  /**
+   * The log file could not be written (its disk is full): what the recipe prints after that
+   * reaches the tail in memory and the loggers, not the file. A full disk fails the recipe or
+   * the store on its own; a log that stops short must not crash the build.
+   */
+  private lost = false;
 
   private constructor(
     readonly path: string,
@@ -22,13 +28,19 @@ export class TargetLog {
   }
 
   write(text: string): void {
-    (this.stream ??= createWriteStream(this.path, { fd: this.fd })).write(text);
+    if (this.lost) return;
+    if (!this.stream) {
+      this.stream = createWriteStream(this.path, { fd: this.fd });
+      this.stream.on('error', () => (this.lost = true));
+    }
+    this.stream.write(text);
   }
 
   async close(): Promise<void> {
     const stream = this.stream;
-    if (stream) await new Promise<void>((resolve) => stream.end(resolve));
-    else await closeFile(this.fd);
+    if (!stream) return closeFile(this.fd);
+    // Closed already when a write error destroyed it.
+    if (!stream.closed) await new Promise<void>((resolve) => stream.once('close', resolve).end());
   }
 }
 

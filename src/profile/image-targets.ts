@@ -1,7 +1,7 @@
 // Buildable targets of a profile library: distro × image type (`server-mini.iso`), and the
 // checks that make a bad one a clear error.
 
-import { fail, ok, type Result } from '../core/diagnostic.ts';
+import { fail, ok, type Diagnostic, type Result } from '../core/diagnostic.ts';
 import { closest } from '../core/suggest.ts';
 import type { Distro } from '../dsl/profile.ts';
 import type { Library } from './library.ts';
@@ -43,16 +43,7 @@ export function parseImageTarget(library: Library, name: string): Result<ImageTa
     return fail({ message: `no distro named ${distroName}`, hint: guess ? `did you mean ${guess}?` : 'mkimage list shows what can be built' });
   }
   const distro = entry.node;
-  if (distroName.startsWith('.')) {
-    const users = [...library.nodes.values()]
-      .filter(({ node }) => node.kind === 'distro' && !node.name.startsWith('.') && node.needs.some((n) => (typeof n === 'string' ? n : n.name) === distroName))
-      .map(({ node }) => node.name);
-    return fail({
-      message: `${distroName} is an intermediate distro (its name starts with a dot) and cannot be built`,
-      ...(distro.at && { at: distro.at }),
-      hint: users.length > 0 ? `build a distro that needs it: ${users.join(', ')}` : 'build a distro whose name has no leading dot',
-    });
-  }
+  if (distroName.startsWith('.')) return fail(intermediate(library, distro));
   const types = imageTypesOf(distro);
   if (!types.includes(type)) {
     const guess = closest(type, types);
@@ -63,4 +54,35 @@ export function parseImageTarget(library: Library, name: string): Result<ImageTa
     });
   }
   return ok({ name, distro, type });
+}
+
+/**
+ * Why a goal that names a distro without an image type (`web-server`, `.base`) is no target:
+ * the typed targets it can be built as. Undefined when the name is no distro.
+ */
+export function untypedDistro(library: Library, name: string): Diagnostic | undefined {
+  const entry = library.nodes.get(name);
+  if (!entry || entry.node.kind !== 'distro') return undefined;
+  const distro = entry.node;
+  if (name.startsWith('.')) return intermediate(library, distro);
+  const targets = imageTypesOf(distro).map((t) => `${name}.${t}`);
+  const last = targets.pop();
+  return {
+    message: `no target named ${name}`,
+    hint: last
+      ? `${name} is a distro: build ${targets.length > 0 ? `${targets.join(', ')} or ${last}` : last}`
+      : `${name} is a distro with no image type mkimage builds (${Object.keys(IMAGE_TYPES).join(', ')})`,
+  };
+}
+
+/** An intermediate distro cannot be built; the distros that need it can. */
+function intermediate(library: Library, distro: Distro): Diagnostic {
+  const users = [...library.nodes.values()]
+    .filter(({ node }) => node.kind === 'distro' && !node.name.startsWith('.') && node.needs.some((n) => (typeof n === 'string' ? n : n.name) === distro.name))
+    .map(({ node }) => node.name);
+  return {
+    message: `${distro.name} is an intermediate distro (its name starts with a dot) and cannot be built`,
+    ...(distro.at && { at: distro.at }),
+    hint: users.length > 0 ? `build a distro that needs it: ${users.join(', ')}` : 'build a distro whose name has no leading dot',
+  };
 }

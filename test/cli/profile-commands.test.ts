@@ -26,3 +26,27 @@ test('list, features, show --json and graph --format svg on a profile project', 
   t.regex(svg.stdout, /use\/web/);
   t.regex(svg.stdout, /boot(-|&#45;)files/);
 });
+
+test('list marks a distro whose needs do not resolve, with the diagnostic show gives, and exits 1', async (t) => {
+  const r = fixtureRig('basic', {
+    'conf.d/main.ts': `import { distro } from 'mkimage';
+
+export const common = distro('.common', { description: 'shared', needs: ['use/core'] });
+
+export const app = distro('app', {
+  description: 'the application server',
+  needs: [common,
+    'use/wbe'],
+});
+
+export const tiny = distro('tiny', { description: 'only the core', needs: [common], images: ['tar'] });
+`,
+  });
+  t.teardown(() => r.dispose());
+  const list = await r.run(['list']);
+  t.is(list.code, 1, list.stderr);
+  const show = await r.run(['show', 'app']);
+  const diagnostic = show.stderr.trim().replace(/^mkimage: /, '').replaceAll(`${r.dir}/`, '');
+  t.is(diagnostic, 'conf.d/main.ts:8: app needs mixin use/wbe, which is not declared (hint: did you mean use/web?)');
+  t.deepEqual(list.stdout.trim().split('\n'), [`app       BROKEN: ${diagnostic}`, 'tiny.tar  only the core; the image root as a tarball (containers, VE)']);
+});

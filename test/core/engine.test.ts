@@ -210,6 +210,26 @@ test('--keep-going builds everything that does not depend on the failure', async
   t.is(skip?.status, 'skipped');
 });
 
+test('a skip through a chain names the target that failed, not the prerequisite skipped for it', async (t) => {
+  const r = rig(t);
+  const { events } = await r.build(
+    {
+      bad: { run: () => { throw new Error('boom'); } },
+      after: { deps: ['bad'] },
+      after2: { deps: ['after'] },
+      last: { deps: ['after2', 'fine'] },
+      fine: {},
+    },
+    { keepGoing: true, jobs: 1 },
+  );
+  const causes = events.flatMap((e) => (e.type === 'skipped' ? [[e.target, e.reason, e.cause]] : []));
+  t.deepEqual(causes.sort(), [
+    ['after', 'prerequisite-failed', 'bad'],
+    ['after2', 'prerequisite-failed', 'bad'],
+    ['last', 'prerequisite-failed', 'bad'],
+  ]);
+});
+
 test('a failure event carries the message and the last lines of output', async (t) => {
   const r = rig(t);
   const { events } = await r.build({

@@ -74,6 +74,15 @@ test('an unknown image type names the types the distro has', async (t) => {
   t.is((await error(r, ['tiny.iso'])).line, 'mkimage: conf.d/main.ts:12:21: unknown image type .iso for tiny (hint: tiny can be built as .tar)');
 });
 
+test('a distro named without an image type suggests the targets it can be built as', async (t) => {
+  const r = rig(t, {});
+  const e = await error(r, ['app']);
+  t.is(e.code, 2);
+  t.is(e.line, 'mkimage: no target named app (hint: app is a distro: build app.iso or app.tar)');
+  t.is((await error(r, ['tiny'])).line, 'mkimage: no target named tiny (hint: tiny is a distro: build tiny.tar)');
+  t.regex((await error(r, ['.common'])).line, /\.common is an intermediate distro .* \(hint: build a distro that needs it: app, tiny\)$/);
+});
+
 test('set of an undeclared variable', async (t) => {
   const r = rig(t, { 'conf.d/main.ts': MAIN('common', `,\n  set('COLOUR', 'red')`) });
   const e = await error(r, ['show', 'app']);
