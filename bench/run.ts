@@ -7,6 +7,7 @@ import { TempDirs } from './temp.ts';
 
 /** Suites load lazily, so one suite's dependencies never slow another's start. */
 const SUITES: Readonly<Record<string, () => Promise<Suite>>> = {
+  cli: async () => (await import('./cli.ts')).cliSuite,
   engine: async () => (await import('./engine.ts')).engineSuite,
   image: async () => (await import('./image.ts')).imageSuite,
 };
