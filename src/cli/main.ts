@@ -48,6 +48,8 @@ export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
       return (await import('./graph-command.ts')).graphCommand(rest, parsed.options, io);
     case 'boot':
       return (await import('./boot-command.ts')).bootCommand(rest, parsed.options, io);
+    case 'why':
+      return (await import('./why-command.ts')).whyCommand(rest, parsed.options, io);
     case 'doctor':
       return (await import('./doctor-command.ts')).doctorCommand(rest, parsed.options, io);
     default: {

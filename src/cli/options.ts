@@ -111,6 +111,7 @@ export function help(): string {
     '       mkimage show DISTRO [--json]      every resolved variable and the mixins that made it',
     '       mkimage graph DISTRO[.TYPE] [--format dot|mermaid|svg|json|tree] [--vars] [--stages]',
     '       mkimage boot ISO [--uefi] [--timeout S] [--login USER:PASSWORD]   boot it in qemu to the login prompt',
+    '       mkimage why TARGET... [--json]    what made each target it needs run the last time it ran',
     '       mkimage doctor [TARGET...]        the Debian packages the host lacks',
     '       mkimage cache ls                  store entries with sizes and ages',
     '       mkimage cache verify              rehash every entry; evict and report corrupt ones',

@@ -15,7 +15,7 @@ import type { TargetGraph } from './graph.ts';
 import type { Digest, Fingerprint, TargetId } from './ids.ts';
 import { InputHasher } from './inputs.ts';
 import { priorities } from './priority.ts';
-import { emptyState, STATE_VERSION, type BuildState, type TargetState } from './state.ts';
+import { emptyState, STATE_VERSION, type BuildState, type LastRun, type TargetState } from './state.ts';
 import type { ArtifactStore } from './store.ts';
 import { ToolVersions } from './tool-versions.ts';
 
@@ -72,6 +72,8 @@ class Build {
   /** For each target skipped because a prerequisite failed: the target whose failure it was. */
   private readonly failedFor = new Map<TargetId, TargetId>();
   private readonly waitingOn = new Map<TargetId, number>();
+  /** The recipes that ran in this build, for `why` after it. */
+  private readonly runs: Record<string, LastRun> = {};
   private priority = new Map<TargetId, number>();
   private tools!: ToolVersions;
   /** What changed since the previous build's state (a no-op leaves it empty). */
@@ -280,16 +282,24 @@ class Build {
       case 'succeeded': {
         const unchanged = this.previous.targets[r.id]?.digest === end.digest;
         this.keep(r.id, r.fingerprint, end.digest, end.durationMs);
+        this.ran(r, 'succeeded', end.durationMs, unchanged);
         this.outcomes.set(r.id, { status: 'succeeded', digest: end.digest, durationMs: end.durationMs });
         this.o.emit({ type: 'succeeded', target: r.id, time: Date.now(), digest: end.digest, durationMs: end.durationMs, unchanged });
         return;
       }
       case 'failed':
+        this.ran(r, 'failed', end.failure.durationMs ?? 0);
         return this.fail(r.id, end.failure);
       case 'aborted':
+        this.ran(r, 'aborted', end.durationMs);
         this.outcomes.set(r.id, { status: 'aborted' });
         this.o.emit({ type: 'aborted', target: r.id, time: Date.now(), durationMs: end.durationMs });
     }
+  }
+
+  private ran(r: Queued, outcome: LastRun['outcome'], durationMs: number, unchanged?: boolean): void {
+    this.stateChanged = true;
+    this.runs[r.id] = { at: Date.now(), outcome, reasons: r.reasons, durationMs, ...(unchanged && { unchanged }) };
   }
 
   private cached(id: TargetId, fingerprint: Fingerprint, digest: Digest, durationMs: number): void {
@@ -347,8 +357,10 @@ class Build {
     const state: BuildState = stateChanged
       ? {
           version: STATE_VERSION,
+          started: this.started,
           targets: { ...this.previous.targets, ...this.nextTargets },
           stat: { ...this.previous.stat, ...this.hasher.snapshot() },
+          runs: { ...this.previous.runs, ...this.runs },
         }
       : this.previous;
     return { ok, interrupted, outcomes: this.outcomes, state, stateChanged };

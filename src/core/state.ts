@@ -16,10 +16,26 @@ export interface TargetState {
   readonly durationMs?: number;
 }
 
+/** The last time a target's recipe ran, kept so that `why` can say it after the fact. */
+export interface LastRun {
+  /** When it ended, in ms since the epoch. */
+  readonly at: number;
+  readonly outcome: 'succeeded' | 'failed' | 'aborted';
+  /** What made it run: what changed since the build before (--explain's sentences). */
+  readonly reasons: readonly string[];
+  readonly durationMs: number;
+  /** It succeeded with the output it had before, so what needs it was not rerun (early cutoff). */
+  readonly unchanged?: boolean;
+}
+
 export interface BuildState {
   readonly version: number;
   readonly targets: Readonly<Record<string, TargetState>>;
   readonly stat: StatCache;
+  /** When the last build that ran a recipe (or hashed an input) started, in ms since the epoch. */
+  readonly started?: number;
+  /** Each target's last run, failed and interrupted ones too (those leave `targets` as it was). */
+  readonly runs?: Readonly<Record<string, LastRun>>;
 }
 
 export const emptyState = (): BuildState => ({ version: STATE_VERSION, targets: {}, stat: {} });
