@@ -37,6 +37,11 @@ export interface ImageConfig {
   readonly basePackages: readonly string[];
   /** What the packages stage installs on top of the bootstrap, sorted (may be empty). */
   readonly packages: readonly string[];
+  /**
+   * Where each package was asked for (`features/web/feature.ts:5 (use/web)`), for the errors
+   * of the stages that install them. No stage selects it: moving a line reruns nothing.
+   */
+  readonly packageOrigins?: Readonly<Record<string, string>>;
   readonly hostname: string;
   readonly locale: string;
   readonly timezone: string;

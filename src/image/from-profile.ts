@@ -3,6 +3,7 @@
 
 import { fail, ok, type Result } from '../core/diagnostic.ts';
 import type { Library } from '../profile/library.ts';
+import { packageOrigins } from '../profile/package-origins.ts';
 import type { ResolvedProfile, Value } from '../profile/resolve.ts';
 import type { HookSource, ImageConfig } from './config.ts';
 
@@ -45,6 +46,7 @@ export function imageConfig(profile: ResolvedProfile, library: Library, facts: B
     architecture: 'amd64',
     basePackages: profile.basePackages,
     packages: profile.packages,
+    packageOrigins: packageOrigins(profile, library),
     hostname: str(v('HOSTNAME')),
     locale: str(v('LOCALE')),
     timezone: str(v('TIMEZONE')),

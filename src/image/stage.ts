@@ -9,7 +9,7 @@
 import { isAbsolute, relative } from 'node:path';
 import type { Json } from '../core/canonical.ts';
 import { codeParts } from '../core/code-identity.ts';
-import type { RecipeContext } from '../core/target.ts';
+import { RecipeFailure, type RecipeContext } from '../core/target.ts';
 import type { ImageConfig } from './config.ts';
 import type { Tool } from './tools/tool.ts';
 
@@ -51,6 +51,11 @@ export interface StageDefinition<C> {
   readonly select: (config: ImageConfig, context: StageContext) => C;
   readonly recipe: (c: C, context: StageContext) => StageRecipe;
   readonly run: (c: C, ctx: RecipeContext, context: StageContext) => Promise<void>;
+  /**
+   * Says more of an expected failure from what the config knows beyond the selected part
+   * (which mixin added a package apt cannot find): words only, never what is built.
+   */
+  readonly explain?: (failure: RecipeFailure, config: ImageConfig) => RecipeFailure;
 }
 
 /** A stage of one image, ready to become an engine target. */
@@ -88,7 +93,13 @@ export function defineStage<C extends object>(d: StageDefinition<C>): Stage {
         trees: r.trees ?? [],
         tools: r.tools ?? [],
         parts: { ...codeParts(d.module), ...Object.fromEntries(runs) },
-        run: (ctx) => d.run(c, ctx, context),
+        run: async (ctx) => {
+          try {
+            await d.run(c, ctx, context);
+          } catch (e) {
+            throw d.explain && e instanceof RecipeFailure && !ctx.signal.aborted ? d.explain(e, config) : e;
+          }
+        },
       };
     },
   };

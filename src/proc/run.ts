@@ -3,8 +3,10 @@
 // exit into a RecipeFailure with a hint.
 
 import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
+import { OutputTail } from '../core/output-tail.ts';
 import { RecipeFailure } from '../core/target.ts';
-
+import { toolErrorLine } from './tool-error.ts';
 
 export interface RunOptions {
   readonly cwd: string;
@@ -15,6 +17,9 @@ export interface RunOptions {
 }
 
 const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
+
+/** Lines of each stream kept to find the tool's own error line in. */
+const ERROR_LINES = 200;
 
 /** Grace period between SIGTERM and SIGKILL of an aborted process group. */
 const KILL_GRACE_MS = 3000;
@@ -51,8 +56,13 @@ export async function run(file: string, args: readonly string[], o: RunOptions):
     killTimer = setTimeout(() => signalGroup('SIGKILL'), KILL_GRACE_MS);
   };
   o.signal.addEventListener('abort', onAbort, { once: true });
-  child.stdout?.setEncoding('utf8').on('data', (t: string) => o.output('stdout', t));
-  child.stderr?.setEncoding('utf8').on('data', (t: string) => o.output('stderr', t));
+  const tails = { stdout: new OutputTail(ERROR_LINES), stderr: new OutputTail(ERROR_LINES) };
+  for (const stream of ['stdout', 'stderr'] as const) {
+    child[stream]?.setEncoding('utf8').on('data', (t: string) => {
+      tails[stream].push(t);
+      o.output(stream, t);
+    });
+  }
   try {
     const result = await child;
     if (o.signal.aborted) throw o.signal.reason;
@@ -61,7 +71,9 @@ export async function run(file: string, args: readonly string[], o: RunOptions):
         throw new RecipeFailure(`${file}: ${result.cause.message}`, { hint: hintFor(result.cause) });
       }
       const how = result.exitCode !== undefined ? `exited with ${result.exitCode}` : `was killed by ${result.signal}`;
-      throw new RecipeFailure(`${file} ${how}`, {
+      // The tool's own error line heads the failure; which tool and how it ended follow.
+      const said = toolErrorLine(tails.stderr.last(), tails.stdout.last());
+      throw new RecipeFailure(said ? `${said} (${basename(file)} ${how})` : `${file} ${how}`, {
         ...(result.exitCode !== undefined && { exitCode: result.exitCode }),
         ...(result.exitCode === 127 && { hint: 'command not found: is the program installed?' }),
         ...(result.exitCode === 126 && { hint: 'not executable: check its mode and interpreter line' }),

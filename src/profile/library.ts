@@ -17,6 +17,8 @@ export interface PackageList {
   readonly file: string;
   readonly tags: ReadonlySet<string>;
   readonly packages: readonly string[];
+  /** The line each package is first named on, for errors about it. */
+  readonly lines: ReadonlyMap<string, number>;
 }
 
 export interface Hook {
@@ -245,11 +247,16 @@ function checkCarriedHooks(feature: string, decl: FeatureDecl, hooks: readonly H
 function readList(file: string, feature: string): PackageList {
   const tags = new Set<string>();
   const packages: string[] = [];
-  for (const raw of readFileSync(file, 'utf8').split('\n')) {
+  const lines = new Map<string, number>();
+  for (const [i, raw] of readFileSync(file, 'utf8').split('\n').entries()) {
     const tagLine = /^#\s*tags:\s*(.*)$/.exec(raw.trim());
     if (tagLine) tagLine[1]!.split(/\s+/).filter(Boolean).forEach((t) => tags.add(t));
     const line = raw.replace(/#.*/, '').trim();
-    if (line) packages.push(...line.split(/\s+/));
+    if (!line) continue;
+    for (const p of line.split(/\s+/)) {
+      packages.push(p);
+      if (!lines.has(p)) lines.set(p, i + 1);
+    }
   }
-  return { name: basename(file), feature, file, tags, packages };
+  return { name: basename(file), feature, file, tags, packages, lines };
 }

@@ -3,6 +3,7 @@
 import test from 'ava';
 import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { RecipeFailure } from '../../src/core/target.ts';
 import { HookFailed } from '../../src/image/errors.ts';
 import { passwordSalt, shadowDay } from '../../src/image/derive.ts';
 import { cleanup } from '../../src/image/stages/cleanup.ts';
@@ -100,6 +101,14 @@ test.serial('a failing hook: its feature, name, exit code and last lines; nothin
   t.regex(e?.message ?? '', /^hook broken\/30-bad exited with 3 \(\/\S+\/30-bad\)\n {2}\| line 12\n/);
   t.is(e?.details.hint, undefined, 'no network hint for a failure that is not about the network');
   t.regex(readFileSync(join(dir, 'log'), 'utf8'), new RegExp(`=== hook ${bad}\\nline 1\\n`), 'the log names the hook before its output');
+  t.deepEqual(await mountsUnder(root), []);
+});
+
+test.serial("a package apt cannot find: the failure's headline is apt's own line", async (t) => {
+  t.timeout(10 * MINUTE);
+  const { io, root } = await rootFromCache(t);
+  const e = await t.throwsAsync(packages(testConfig({ packages: ['mkimage-no-such-package'] }), root, io), { instanceOf: RecipeFailure });
+  t.is(e?.message.split('\n')[0], 'E: Unable to locate package mkimage-no-such-package (unshare exited with 100)');
   t.deepEqual(await mountsUnder(root), []);
 });
 

@@ -13,6 +13,7 @@ import { replaceFile } from '../replace-file.ts';
 import { defineStage, PLACEHOLDER } from '../stage.ts';
 import { runOptions, toolEnv, type StepIo } from '../step-io.ts';
 import { MMDEBSTRAP, mmdebstrapArgs, type MmdebstrapConfig } from '../tools/mmdebstrap.ts';
+import { explainPackageFailure } from '../package-failure.ts';
 
 export type BootstrapConfig = MmdebstrapConfig & Pick<ImageConfig, 'mirrors' | 'sourceDateEpoch'>;
 
@@ -40,6 +41,7 @@ export const bootstrapStage = defineStage<BootstrapConfig>({
     tools: [MMDEBSTRAP],
     runs: { mmdebstrap: mmdebstrapArgs(c, PLACEHOLDER.out, c.mirrors.length > 0 ? c.mirrors : ['$HOST_APT_SOURCES'], aptCache && '$APT_CACHE') },
   }),
+  explain: (failure, config) => explainPackageFailure(failure, config.packageOrigins),
   run: async (c, ctx, { aptCache }) => {
     if (aptCache) await mkdir(aptCache, { recursive: true });
     await bootstrap(c, ctx.out, ctx, aptCache ? { aptCache } : {});

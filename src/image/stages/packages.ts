@@ -8,6 +8,7 @@ import { openPreviousRoot } from '../root-overlay.ts';
 import { defineStage, PLACEHOLDER } from '../stage.ts';
 import type { StepIo } from '../step-io.ts';
 import { aptInstallScript } from '../tools/apt.ts';
+import { explainPackageFailure } from '../package-failure.ts';
 import { UNSHARE, unshareArgs } from '../tools/unshare.ts';
 
 export type PackagesConfig = Pick<ImageConfig, 'packages' | 'sourceDateEpoch'>;
@@ -23,6 +24,7 @@ export const packagesStage = defineStage<PackagesConfig>({
     tools: [UNSHARE],
     runs: { unshare: unshareArgs(PLACEHOLDER.root, true), 'apt-get script': aptInstallScript(c.packages) },
   }),
+  explain: (failure, config) => explainPackageFailure(failure, config.packageOrigins),
   run: async (c, ctx) => {
     await openPreviousRoot(ctx);
     await packages(c, ctx.out, ctx);
