@@ -47,6 +47,24 @@ export class ActionCache {
     return full;
   }
 
+  /**
+   * For each entry some record points at, the `target` fields of those records (the names
+   * the entry was stored for: the engine writes its target id there), sorted.
+   */
+  async targetsByDigest(): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>();
+    for (const name of await readdir(this.layout.actions).catch(() => [] as string[])) {
+      const rec = await readJson(join(this.layout.actions, name));
+      if (typeof rec !== 'object' || rec === null || !('digest' in rec) || typeof rec.digest !== 'string') continue;
+      const target = 'target' in rec && typeof rec.target === 'string' ? rec.target : undefined;
+      if (!target) continue;
+      const names = out.get(rec.digest) ?? [];
+      if (!names.includes(target)) names.push(target);
+      out.set(rec.digest, names.sort());
+    }
+    return out;
+  }
+
   /** Drops the records that point at these entries (evicted ones). */
   async drop(digests: ReadonlySet<string>): Promise<void> {
     if (digests.size === 0) return;

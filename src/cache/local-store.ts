@@ -245,6 +245,11 @@ export class LocalStore {
     return this.#actions.put(key, record);
   }
 
+  /** For each entry, the targets it was stored for, as the action records name them. */
+  targetsByDigest(): Promise<Map<string, string[]>> {
+    return this.#actions.targetsByDigest();
+  }
+
   /** A state document, or undefined if there is none (or it is not JSON). */
   readState(name: string): unknown {
     return this.#actions.readState(name);

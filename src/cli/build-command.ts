@@ -38,7 +38,11 @@ export async function buildCommand(positionals: readonly string[], options: Opti
         emit: options.json ? jsonLogger(io.out) : plainLogger({ write: io.out, explain: options.explain ?? false, verbose: options.verbose ?? false }),
         warning,
         written: (written) => {
-          for (const m of written) if (!options.json && m.copied) io.out(`output   ${m.goal} -> ${m.paths.join(', ')}`);
+          for (const m of written) {
+            // --json: every output, a cached one too, so a script learns where the image is.
+            if (options.json) io.out(JSON.stringify({ type: 'written', target: m.goal, paths: m.paths, copied: m.copied, time: Date.now() }));
+            else if (m.copied) io.out(`output   ${m.goal} -> ${m.paths.join(', ')}`);
+          }
         },
       });
   // After the build's last line (and the live UI's last frame): why nothing was built, or why its outputs are not in out/.

@@ -113,10 +113,12 @@ export async function buildCycle(request: CycleRequest, report: CycleReport): Pr
         built.map((g) => ({ goal: g, digest: result.outcomes.get(g)!.digest!, layout: imageGoals.has(g) ? ('files' as const) : ('dir' as const) })),
       );
       if (!written.ok) return { kind: 'unwritable', code: 1, error: written.error, result };
-      const recorded = images ? await writeImageRecords({ readPath: port.readPath, outDir, images, result, previous: result.state, written: written.value }) : ok(undefined);
+      const profilePaths = [loaded.file, ...prepared.value.profileDirs];
+      const recorded = images ? await writeImageRecords({ readPath: port.readPath, outDir, images, result, previous: result.state, written: written.value, projectRoot: loaded.root, profilePaths, storeRoot }) : ok(undefined);
       if (!recorded.ok) return { kind: 'unwritable', code: 1, error: recorded.error, result };
-      verdict.release(true);
+      // The outputs first, then the verdict: a JSON reader has every path when build-finished comes.
       report.written(written.value);
+      verdict.release(true);
       return { kind: 'built', code: result.ok ? 0 : 1, result };
     } finally {
       verdict.release(false);

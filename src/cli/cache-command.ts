@@ -25,11 +25,14 @@ export async function cacheCommand(args: readonly string[], options: Options, io
     switch (sub) {
       case 'ls': {
         const entries = await store.list();
+        const targets = await store.targetsByDigest();
         entries.sort((a, b) => b.lastUsedAt - a.lastUsedAt);
         for (const e of entries) {
-          const row = { digest: e.digest, bytes: e.bytes, files: e.files, createdAt: e.createdAt, lastUsedAt: e.lastUsedAt };
+          const names = targets.get(e.digest) ?? [];
+          const row = { digest: e.digest, targets: names, bytes: e.bytes, files: e.files, createdAt: e.createdAt, lastUsedAt: e.lastUsedAt };
+          const named = names.length === 0 ? '-' : `${names[0]}${names.length > 1 ? ` +${names.length - 1}` : ''}`;
           io.out(options.json ? JSON.stringify(row)
-            : `${e.digest.slice(0, 16)}  ${formatBytes(e.bytes).padStart(8)}  ${String(e.files).padStart(7)} files  created ${formatMs(now - e.createdAt)} ago  used ${formatMs(now - e.lastUsedAt)} ago`);
+            : `${e.digest.slice(0, 16)}  ${formatBytes(e.bytes).padStart(8)}  ${String(e.files).padStart(7)} files  created ${formatMs(now - e.createdAt)} ago  used ${formatMs(now - e.lastUsedAt)} ago  ${named}`);
         }
         if (!options.json) {
           // Entries stored as changes over a base share its unchanged files: the sum of sizes overstates the disk.

@@ -18,6 +18,8 @@ export interface ImageGoal {
   readonly goal: TargetId;
   readonly target: ImageTarget;
   readonly config: ImageConfig;
+  /** The features applied, in order. */
+  readonly features: readonly string[];
   /** Its stages, prerequisites first, by stage name. */
   readonly stages: ReadonlyArray<readonly [string, TargetId]>;
 }
@@ -55,7 +57,7 @@ export function planImages(
     const stages = stagesFor(type)
       .map((s) => [s, stageId(withMirror, type, s)] as const)
       .filter(([, id]) => specs.has(id));
-    goals.push({ goal: stageId(withMirror, type, type), target, config: withMirror, stages });
+    goals.push({ goal: stageId(withMirror, type, type), target, config: withMirror, features: profile.value.features, stages });
   }
   return ok({ goals, specs: [...specs.values()], facts, warnings });
 }

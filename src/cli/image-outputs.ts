@@ -9,6 +9,7 @@ import { fail, ok, type Result } from '../core/diagnostic.ts';
 import type { BuildResult } from '../core/engine.ts';
 import type { Digest } from '../core/ids.ts';
 import type { BuildState } from '../core/state.ts';
+import { uncommittedPaths } from '../image/facts.ts';
 import { installedPackages, type ImageManifest } from '../image/manifest.ts';
 import type { ImagePlan } from './image-goals.ts';
 import type { Materialized } from './outputs.ts';
@@ -22,6 +23,10 @@ export interface ImageRecordsInput {
   readonly result: BuildResult;
   readonly previous: BuildState;
   readonly written: readonly Materialized[];
+  /** The project, and the paths of its profile in it (for the manifest's `dirty`). */
+  readonly projectRoot: string;
+  readonly profilePaths: readonly string[];
+  readonly storeRoot: string;
 }
 
 export async function writeImageRecords(o: ImageRecordsInput): Promise<Result<void>> {
@@ -47,6 +52,7 @@ async function writeRecords(o: ImageRecordsInput): Promise<void> {
       const sha256 = await sha256File(file);
       const cleanup = image.stages.find(([s]) => s === 'cleanup')?.[1];
       const cleanupDigest = cleanup ? o.result.outcomes.get(cleanup)?.digest : undefined;
+      const uncommitted = uncommittedPaths(o.projectRoot, o.profilePaths);
       const manifest: ImageManifest = {
         image: basename(file),
         distro: image.config.name,
@@ -55,6 +61,12 @@ async function writeRecords(o: ImageRecordsInput): Promise<void> {
         sha256,
         sourceDateEpoch: image.config.sourceDateEpoch,
         commit: o.images.facts.commit,
+        dirty: uncommitted === undefined ? null : uncommitted.length > 0,
+        ...(uncommitted && uncommitted.length > 0 && { uncommitted: uncommitted.slice(0, 50) }),
+        features: image.features,
+        hooks: image.config.hooks.map((h) => `${h.feature}/${basename(h.path)}`),
+        outputs: written!.paths,
+        ...(cleanupDigest && { root: cleanupDigest, store: o.storeRoot }),
         packages: cleanupDigest ? installedPackages(await o.readPath(cleanupDigest)) : [],
         stages: image.stages.map(([stage, id]) => {
           const outcome = o.result.outcomes.get(id);

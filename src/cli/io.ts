@@ -19,6 +19,11 @@ export interface Io {
   readonly terminal?: Terminal;
   /** Aborted on the first SIGINT/SIGTERM. */
   readonly signal: AbortSignal;
+  /**
+   * For a command that hands the terminal to a child (`shell`): until the returned function is
+   * called, Ctrl-C is the child's (the terminal sends it there) and mkimage does not abort.
+   */
+  readonly lendTerminal?: () => () => void;
 }
 
 export interface Terminal {

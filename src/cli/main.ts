@@ -48,6 +48,12 @@ export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
       return (await import('./graph-command.ts')).graphCommand(rest, parsed.options, io);
     case 'boot':
       return (await import('./boot-command.ts')).bootCommand(rest, parsed.options, io);
+    case 'ls':
+      return (await import('./ls-command.ts')).lsCommand(rest, parsed.options, io);
+    case 'diff':
+      return (await import('./diff-command.ts')).diffCommand(rest, parsed.options, io);
+    case 'shell':
+      return (await import('./shell-command.ts')).shellCommand(rest, parsed.options, io);
     case 'why':
       return (await import('./why-command.ts')).whyCommand(rest, parsed.options, io);
     case 'doctor':
@@ -64,7 +70,9 @@ export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
 export async function runProcess(): Promise<never> {
   const controller = new AbortController();
   let signals = 0;
+  let lent = 0;
   const onSignal = (sig: NodeJS.Signals) => {
+    if (lent > 0 && sig === 'SIGINT') return;
     signals++;
     if (signals === 1) {
       process.stderr.write(`\nmkimage: ${sig}: aborting running targets and cleaning up (again to hurry, 3 times to quit now)\n`);
@@ -85,6 +93,10 @@ export async function runProcess(): Promise<never> {
     cores: availableParallelism(),
     ...(process.stdout.isTTY && { terminal: { stdout: process.stdout, stdin: process.stdin } }),
     signal: controller.signal,
+    lendTerminal: () => {
+      lent++;
+      return () => void lent--;
+    },
   }).catch((e: unknown) => {
     process.stderr.write(`mkimage: internal error: ${e instanceof Error ? e.stack : String(e)}\n`);
     return 1 as const;

@@ -1,8 +1,12 @@
 // `mkimage show DISTRO [--json]`: every resolved variable, its value, and the chain of
-// operations that produced it, overrides included.
+// operations that produced it, overrides included; then the overlays' files and the hooks in
+// the order the build applies them.
 
-import { relative } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
 import { formatDiagnostic, formatLocation } from '../core/diagnostic.ts';
+import type { ImageConfig } from '../image/config.ts';
+import { imageConfig } from '../image/from-profile.ts';
 import { show, type ResolvedProfile } from '../profile/resolve.ts';
 import { printDiagnostic, type ExitCode, type Io } from './io.ts';
 import type { Options } from './options.ts';
@@ -25,7 +29,25 @@ export async function showCommand(args: readonly string[], options: Options, io:
     return 0;
   }
   printProfile(profile, io.out, io.cwd);
+  const config = imageConfig(profile, resolved.value.library, { sourceDateEpoch: 0 });
+  if (config.ok) printLayers(config.value, io.out, io.cwd);
   return 0;
+}
+
+/** The overlays' files and the hooks, in the order the build applies them. */
+function printLayers(c: ImageConfig, out: (l: string) => void, cwd: string): void {
+  out('');
+  out(`overlays, in the order they are copied (${c.overlays.length}):`);
+  for (const o of c.overlays) {
+    const files = readdirSync(o.dir, { recursive: true, withFileTypes: true }).filter((d) => !d.isDirectory());
+    out(`  ${o.feature}  ${relative(cwd, o.dir)}/  ${files.length} file${files.length === 1 ? '' : 's'}${o.overrides.length ? `, overrides ${o.overrides.join(' ')}` : ''}`);
+    for (const f of files.map((d) => `/${relative(o.dir, join(d.parentPath, d.name))}`).sort()) out(`    ${f}`);
+  }
+  out(`hooks, in the order they run (${c.hooks.length}):`);
+  for (const h of c.hooks) {
+    const notes = [h.reads.length ? `reads ${h.reads.join(' ')}` : '', h.network ? 'with network' : ''].filter(Boolean).join(', ');
+    out(`  ${h.feature}/${basename(h.path)}  ${relative(cwd, h.path)}${notes ? `  (${notes})` : ''}`);
+  }
 }
 
 function printProfile(p: ResolvedProfile, out: (l: string) => void, cwd: string): void {

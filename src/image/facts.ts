@@ -24,3 +24,23 @@ export function projectFacts(root: string, profilePaths: readonly string[], env:
   if (fromGit && /^\d+$/.test(fromGit)) return { commit, sourceDateEpoch: Number(fromGit), epochFrom: 'git' };
   return { commit, sourceDateEpoch: 0, epochFrom: 'none' };
 }
+
+/**
+ * The paths under `paths` (relative to `root`) that differ from the last commit, tracked or
+ * not: a manifest says an image was built from a profile with changes nobody committed.
+ * Undefined when the project is not a git checkout.
+ */
+export function uncommittedPaths(root: string, paths: readonly string[]): string[] | undefined {
+  const r = spawnSync('git', ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--', ...paths], { cwd: root, encoding: 'utf8' });
+  if (r.status !== 0) return undefined;
+  // `XY path` entries; a rename adds its old path as one more entry, which is not kept.
+  const out: string[] = [];
+  const entries = r.stdout.split('\0');
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
+    if (e.length < 4) continue;
+    out.push(e.slice(3));
+    if (e[0] === 'R' || e[0] === 'C') i++;
+  }
+  return out.sort();
+}

@@ -29,6 +29,20 @@ export interface ImageManifest {
   readonly sha256: string;
   readonly sourceDateEpoch: number;
   readonly commit: string;
+  /** The profile had changes not in `commit` (null: not a git checkout). */
+  readonly dirty: boolean | null;
+  /** Those changes: paths relative to the project (at most 50). */
+  readonly uncommitted?: readonly string[];
+  /** The features applied, in order (their overlays apply in this order). */
+  readonly features: readonly string[];
+  /** The hooks run, in order, as feature/file. */
+  readonly hooks: readonly string[];
+  /** Where the build put this image's files. */
+  readonly outputs: readonly string[];
+  /** The image's root in the store (the cleanup stage's output): what `ls` and `diff` read. */
+  readonly root?: string;
+  /** The store it is in. */
+  readonly store?: string;
   readonly packages: readonly InstalledPackage[];
   readonly stages: readonly StageRecord[];
 }

@@ -41,6 +41,21 @@ test('builds the goals, then a second run is all cached; outputs land in out/', 
   t.deepEqual(second.of('cached'), ['hello', 'world']);
 });
 
+test('--json names every output written, a cached one too, before build-finished; cache ls names what each entry was stored for', async (t) => {
+  const r = rig(t);
+  for (const copied of [true, false]) {
+    const run = await r.run(['--json', 'hello']);
+    t.is(run.code, 0, run.stderr);
+    const written = run.events.filter((e) => (e.type as string) === 'written') as unknown as Array<{ target: string; paths: string[]; copied: boolean }>;
+    t.deepEqual(written.map((w) => [w.target, w.paths, w.copied]), [['hello', [r.path('out/hello')], copied]]);
+    t.is(run.events.at(-1)?.type, 'build-finished');
+  }
+  const ls = await r.run(['cache', 'ls', '--json']);
+  const rows = ls.stdout.trim().split('\n').map((l) => JSON.parse(l) as { targets: string[] });
+  t.deepEqual(rows.map((row) => row.targets).sort(), [['hello'], ['world']]);
+  t.regex((await r.run(['cache', 'ls'])).stdout, / {2}hello\n/);
+});
+
 test('with no goal, builds every target that nothing needs', async (t) => {
   const r = rig(t);
   const run = await r.run(['--json']);

@@ -19,6 +19,8 @@ test('list, features, show --json and graph --format svg on a profile project', 
 
   const text = await r.run(['show', 'app']);
   t.regex(text.stdout, /^ {4}set +"blue" +by use\/web +features\/web\/feature\.ts:8:7 +\(overrides "grey" from use\/core\)$/m);
+  t.regex(text.stdout, /^overlays, in the order they are copied \(1\):\n {2}web {2}\S*features\/web\/rootfs\/ {2}\d+ files?\n {4}\/\S+/m);
+  t.regex(text.stdout, /^hooks, in the order they run \(1\):\n {2}db\/10-db {2}\S*features\/db\/hooks\/10-db$/m);
 
   const svg = await r.run(['graph', 'app.iso', '--format', 'svg', '--vars', '--stages']);
   t.is(svg.code, 0, svg.stderr);

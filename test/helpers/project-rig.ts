@@ -15,8 +15,8 @@ export interface RunResult {
   readonly stdout: string;
   readonly stderr: string;
   readonly events: EngineEvent[];
-  /** Targets by event type, sorted. */
-  of(type: EngineEvent['type']): string[];
+  /** Targets by event type (an engine event's, or the CLI's `written`), sorted. */
+  of(type: EngineEvent['type'] | 'written'): string[];
 }
 
 export class ProjectRig {

@@ -50,6 +50,15 @@ test.serial('server-mini builds from an empty store with every stage, and record
   t.true(manifest.packages.some((p) => p.name === 'linux-image-amd64'));
   t.deepEqual(manifest.stages.map((s) => s.stage), ['bootstrap', 'overlay', 'hooks', 'cleanup', 'squashfs', 'boot-files', 'iso']);
   t.true(manifest.stages.every((s) => /^[0-9a-f]{64}$/.test(s.digest)));
+  const more = manifest as unknown as { dirty: boolean | null; features: string[]; hooks: string[]; outputs: string[]; root: string; store: string };
+  t.is(more.dirty, null, 'the copy of the project is no git checkout');
+  t.true(more.features.includes('ssh') && more.hooks.some((h) => h.startsWith('ssh/')), JSON.stringify(more));
+  t.deepEqual(more.outputs, [iso]);
+  t.is(more.root, manifest.stages.find((s) => s.stage === 'cleanup')!.digest);
+  t.true(r.stdout.split('\n').some((l) => l.includes('"type":"written"') && l.includes(iso)));
+  const ls = await project.run(['ls', 'server-mini-test.iso', '/etc/hostname']);
+  t.is(ls.code, 0, ls.stderr);
+  t.regex(ls.stdout, /^-rw-r--r-- root:root +\d+ \/etc\/hostname$/m);
   const sums = readFileSync(join(out, 'SHA256SUMS'), 'utf8');
   t.true(sums.includes(`${sha256(iso)}  server-mini-test.iso`));
   // squashfs and boot-files are independent: they ran side by side.
@@ -81,7 +90,26 @@ test.serial('a second build runs nothing', async (t) => {
   t.is(r.of('cached').length, 8);
 });
 
+test.serial('a shell in a stage\'s root: writable, in the hooks\' namespaces, and nothing it does reaches the store', async (t) => {
+  const sh = await project.run(['shell', 'server-mini-test:hooks', '--', '/bin/sh', '-c', 'echo x > /etc/shell-was-here && rm /etc/hostname && ls /sys/class/net && echo pid $$']);
+  t.is(sh.code, 0, sh.stderr);
+  t.is(sh.stdout, 'lo\npid 1\n', 'no network but lo, a PID namespace of its own');
+  const again = await project.run(['shell', 'server-mini-test:hooks', '--', 'test', '-e', '/etc/shell-was-here']);
+  t.is(again.code, 1, 'a second shell starts from the stored root');
+  t.regex(again.stderr, /test -e \/etc\/shell-was-here exited with 1/);
+  t.is((await project.run(['ls', 'server-mini-test.iso', '/etc/hostname'])).code, 0);
+  const verify = await project.run(['cache', 'verify']);
+  t.is(verify.code, 0, verify.stdout);
+  t.false(readFileSync('/proc/mounts', 'utf8').includes(project.store), 'nothing stays mounted');
+  const bad = await project.run(['shell', 'server-mini-test:squashfs']);
+  t.is(bad.code, 2);
+  t.regex(bad.stderr, /has no stage squashfs \(hint: its roots: server-mini-test\.iso:bootstrap, server-mini-test\.iso:overlay/);
+  t.deepEqual(started(await build(GOALS)), [], 'the shells changed nothing the build reads');
+});
+
 test.serial('an overlay edit reruns the overlay stage and what depends on it, nothing else', async (t) => {
+  const before = join(project.dir, 'before.manifest.json');
+  cpSync(join(out, 'server-mini-test.iso.manifest.json'), before);
   appendFileSync(join(project.dir, 'features/net/rootfs/etc/systemd/network/80-dhcp.network'), '# edited by the test\n');
   const r = await build(GOALS);
   t.is(r.code, 0, r.stdout.slice(-2000));
@@ -95,6 +123,14 @@ test.serial('an overlay edit reruns the overlay stage and what depends on it, no
     'server-mini-test/squashfs',
   ]);
   t.deepEqual(r.of('cached'), ['server-mini-test/bootstrap']);
+  const diff = await project.run(['diff', before, join(out, 'server-mini-test.iso')]);
+  t.is(diff.code, 1, diff.stderr);
+  t.deepEqual(diff.stdout.trim().split('\n').slice(2), [
+    'packages: 0 added, 0 removed, 0 changed',
+    'files: 0 added, 0 removed, 1 changed',
+    diff.stdout.trim().split('\n').at(-1)!,
+  ]);
+  t.regex(diff.stdout.trim().split('\n').at(-1)!, /^ {2}~ \/etc\/systemd\/network\/80-dhcp\.network: content \(\S+ -> \S+\)$/);
 });
 
 test.serial('two builds from empty stores give byte-identical ISO and tarball', async (t) => {
@@ -133,6 +169,9 @@ test.serial('ldap-server builds on the stages it shares with server-mini', async
   t.true(started(r).includes('ldap-server/packages'));
   t.true(existsSync(join(out, 'ldap-server.iso')));
   const manifest = JSON.parse(readFileSync(join(out, 'ldap-server.iso.manifest.json'), 'utf8')) as { packages: Array<{ name: string }> };
+  const diff = await project.run(['diff', 'server-mini-test.iso', 'ldap-server.iso']);
+  t.regex(diff.stdout, /^ {2}\+ slapd \S+$/m, diff.stderr);
+  t.regex(diff.stdout, /^ {2}\+ \/usr\/sbin\/slapd/m);
   t.true(manifest.packages.some((p) => p.name === 'slapd'));
 });
 

@@ -29,13 +29,8 @@ export function unshareArgs(root: string, network: boolean): string[] {
   ];
 }
 
-/**
- * Runs in the new namespaces, on the host: mounts what a script in a chroot expects, then
- * reads the script from stdin into the private /run and executes it in the root. Only
- * positional parameters are used, so the script's environment is exactly the caller's.
- */
-export const IN_ROOT_SETUP = `set -eu
-mount -t proc -o nosuid,nodev,noexec proc "$1/proc"
+/** What a script in a chroot expects mounted: $1 the root, $2 1 for the network. */
+const ROOT_MOUNTS = `mount -t proc -o nosuid,nodev,noexec proc "$1/proc"
 mount -t sysfs -o ro,nosuid,nodev,noexec sysfs "$1/sys"
 mount -t tmpfs -o mode=0755,nosuid dev "$1/dev"
 for n in null zero full random urandom tty; do
@@ -61,7 +56,15 @@ if [ "$2" = 1 ]; then
     mount --bind -o ro /etc/resolv.conf "$1/etc/resolv.conf"
   fi
 fi
-mkdir -m 0700 "$1/run/mkimage"
+`;
+
+/**
+ * Runs in the new namespaces, on the host: mounts what a script in a chroot expects, then
+ * reads the script from stdin into the private /run and executes it in the root. Only
+ * positional parameters are used, so the script's environment is exactly the caller's.
+ */
+export const IN_ROOT_SETUP = `set -eu
+${ROOT_MOUNTS}mkdir -m 0700 "$1/run/mkimage"
 cat >"$1/run/mkimage/script"
 chmod 0755 "$1/run/mkimage/script"
 exec chroot "$1" /run/mkimage/script
@@ -69,3 +72,24 @@ exec chroot "$1" /run/mkimage/script
 
 /** Keeps package maintainer scripts from starting services in the root while a script runs. */
 export const POLICY_RC_D = '#!/bin/sh\n# Written by mkimage while a script runs in the image root.\nexit 101\n';
+
+/**
+ * `mkimage shell`: the same namespaces and mounts as a hook, over a throwaway overlay of a
+ * stored root (mounted inside the private mount namespace, so it cannot outlive the shell),
+ * then the command in the root, on the caller's terminal. $1 the merged root, $2 network,
+ * $3 the stored root (never written), $4 a scratch dir with upper/ and work/; the command after.
+ */
+export const SHELL_SETUP = `set -eu
+mount -t overlay overlay -o "lowerdir=$3,upperdir=$4/upper,workdir=$4/work" "$1"
+${ROOT_MOUNTS}root=$1
+shift 4
+exec chroot "$root" "$@"
+`;
+
+export function shellArgs(o: { readonly root: string; readonly lower: string; readonly scratch: string; readonly network: boolean; readonly command: readonly string[] }): string[] {
+  return [
+    '--mount', '--propagation', 'private', '--pid', '--fork', '--kill-child',
+    ...(o.network ? [] : ['--net']),
+    '--', '/bin/sh', '-c', SHELL_SETUP, 'mkimage-shell', o.root, o.network ? '1' : '0', o.lower, o.scratch, ...o.command,
+  ];
+}
