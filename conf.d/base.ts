@@ -6,6 +6,11 @@ export const base = distro('.base', {
   needs: ['use/base', 'use/kernel', 'use/locale', '+power', 'use/cleanup'],
 });
 
+export const containerBase = distro('.container-base', {
+  description: 'a Debian root without kernel or initramfs, cleaned for shipping: for containers and VMs with a kernel of their own',
+  needs: ['use/base', 'use/locale', 'use/cleanup'],
+});
+
 export const live = distro('.live', {
   description: 'a live system bootable from ISO by BIOS and UEFI, with a serial console',
   needs: [base, 'use/live', 'use/bootloader/isolinux', 'use/bootloader/grub', 'use/serial'],

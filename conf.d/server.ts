@@ -1,6 +1,6 @@
 // The servers: one shared intermediate, then one distro per kind of server.
 import { distro, set } from 'mkimage';
-import { live } from './base.ts';
+import { containerBase, live } from './base.ts';
 
 export const serverBase = distro('.server-base', {
   description: 'what every server shares: network by DHCP, ssh, server tools',
@@ -26,6 +26,16 @@ export const lbServer = distro('lb-server', {
   description: 'HAProxy load balancer',
   needs: [serverBase, 'use/server/mini', 'use/haproxy'],
 }, set('HOSTNAME', 'lb'));
+
+/**
+ * server-mini for containers (systemd-nspawn, Incus, Docker with systemd) and VMs booted with
+ * a kernel of their own: no kernel, no initramfs, no live-boot, no bootloader; a tarball.
+ */
+export const serverContainer = distro('server-container', {
+  description: 'small server root for containers and VMs: systemd, DHCP, ssh; no kernel or boot files',
+  needs: [containerBase, 'use/net/dhcp', 'use/ssh', 'use/server/mini', 'use/users/root'],
+  images: ['tar'],
+}, set('HOSTNAME', 'server'));
 
 /** server-mini that the end-to-end tests can log in to. Never ship it. */
 export const serverMiniTest = distro('server-mini-test', {

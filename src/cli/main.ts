@@ -52,6 +52,8 @@ export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
       return (await import('./ls-command.ts')).lsCommand(rest, parsed.options, io);
     case 'diff':
       return (await import('./diff-command.ts')).diffCommand(rest, parsed.options, io);
+    case 'new':
+      return (await import('./new-command.ts')).newCommand(rest, parsed.options, io);
     case 'shell':
       return (await import('./shell-command.ts')).shellCommand(rest, parsed.options, io);
     case 'why':

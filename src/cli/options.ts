@@ -112,6 +112,7 @@ export function help(): string {
     '       mkimage show DISTRO [--json]      every resolved variable and the mixins that made it',
     '       mkimage graph DISTRO[.TYPE] [--format dot|mermaid|svg|json|tree] [--vars] [--stages]',
     '       mkimage boot ISO [--uefi] [--timeout S] [--login USER:PASSWORD]   boot it in qemu to the login prompt',
+    '       mkimage new feature NAME          scaffold features/NAME: feature.ts, a setting, a list, rootfs/, a hook',
     '       mkimage why TARGET... [--json]    what made each target it needs run the last time it ran',
     '       mkimage shell DISTRO[.TYPE][:STAGE] [-- CMD...]  a shell in a throwaway copy of a stage\'s root',
     '       mkimage ls IMAGE [PATH] [--json]  the image\'s files: mode, owner, size (IMAGE: name, out/ file, digest)',

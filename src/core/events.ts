@@ -45,6 +45,12 @@ export interface Output extends At {
   readonly text: string;
 }
 
+/** Something the person should know that does not fail the target; kept in its log too. */
+export interface Warning extends At {
+  readonly type: 'warning';
+  readonly message: string;
+}
+
 export interface Cached extends At {
   readonly type: 'cached';
   readonly digest: Digest;
@@ -119,7 +125,7 @@ export interface Progress extends At {
   readonly label: string;
 }
 
-export type TargetEvent = Queued | Started | Output | Progress | Cached | Succeeded | Failed | Skipped | Aborted;
+export type TargetEvent = Queued | Started | Output | Warning | Progress | Cached | Succeeded | Failed | Skipped | Aborted;
 
 export interface BuildStarted {
   readonly type: 'build-started';

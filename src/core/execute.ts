@@ -94,9 +94,13 @@ async function runRecipe(job: Job, deps: Readonly<Record<string, string>>, w: Wo
       tail.push(text);
       w.emit({ type: 'output', target: job.id, time: Date.now(), stream, text });
     };
+    const warn: RecipeContext['warn'] = (message) => {
+      log.write(`mkimage: warning: ${message}\n`);
+      w.emit({ type: 'warning', target: job.id, time: Date.now(), message });
+    };
     try {
       try {
-        await job.spec.run(context(job, { out, tmp, deps, output, progress: progress.report }, w));
+        await job.spec.run(context(job, { out, tmp, deps, output, warn, progress: progress.report }, w));
       } finally {
         // No progress report may follow the target's last event.
         progress.dispose();
@@ -138,7 +142,7 @@ async function readPaths(deps: Readonly<Record<string, Digest>>, store: Artifact
 
 function context(
   job: Job,
-  dirs: Pick<RecipeContext, 'out' | 'tmp' | 'deps' | 'output' | 'progress'>,
+  dirs: Pick<RecipeContext, 'out' | 'tmp' | 'deps' | 'output' | 'warn' | 'progress'>,
   w: Workshop,
 ): RecipeContext {
   const env: Record<string, string> = {};

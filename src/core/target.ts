@@ -68,6 +68,8 @@ export interface RecipeContext {
   readonly signal: AbortSignal;
   /** Output of the recipe (or its processes), streamed to the log and the UI. */
   output(stream: 'stdout' | 'stderr', text: string): void;
+  /** Something the person should know that does not fail the target: shown by every view, kept in the log. */
+  warn(message: string): void;
   /**
    * How far the recipe is, for live displays (see the Progress event). Cheap to call on every
    * line of a tool's output: the engine drops calls that change neither the whole percent nor

@@ -24,6 +24,11 @@ export class OverlayLedger {
    * symlinks; `asWritten` is the path in the feature's rootfs/, which overrides may name too).
    * Returns false when the write is a clash (recorded in `clashes`): the caller skips it.
    */
+  /** The feature that wrote `path` so far, if one did. */
+  writer(path: string): string | undefined {
+    return this.#claims.get(path)?.feature;
+  }
+
   claim(path: string, asWritten: string, feature: string, kind: EntryKind, overrides: readonly string[]): boolean {
     const prior = this.#claims.get(path);
     if (prior && prior.feature !== feature && !(prior.kind === 'dir' && kind === 'dir')) {

@@ -12,6 +12,8 @@ export interface StepIo {
   readonly signal: AbortSignal;
   /** Output of the step's tools, streamed to the log. */
   output(stream: 'stdout' | 'stderr', text: string): void;
+  /** Something the person should know that does not fail the step (see RecipeContext.warn). */
+  warn?(message: string): void;
   /** How far the step is, for live displays (see progress.ts); absent where nobody looks. */
   progress?(p: RecipeProgress): void;
   /** A private scratch directory, removed by the caller afterwards. */

@@ -23,8 +23,8 @@ export function packageOrigins(profile: ResolvedProfile, library: Library): Reco
   }
   const kernel = profile.variables.KERNEL;
   if (typeof kernel?.value === 'string' && kernel.value) {
-    const last = kernel.history.at(-1);
-    note(kernel.value, last?.at ? `${formatLocation(last.at)} (KERNEL, ${last.by})` : "KERNEL's default (set KERNEL to change it)");
+    const last = kernel.history.findLast((h) => !h.ignored);
+    if (last?.at) note(kernel.value, `${formatLocation(last.at)} (KERNEL, ${last.by})`);
   }
   for (const name of [...profile.baseLists, ...profile.lists]) {
     const list = library.lists.get(name);

@@ -20,7 +20,7 @@ export const BUILTIN_SETTINGS: readonly SettingDecl[] = [
   s({ name: 'BASE_LISTS', type: 'list', default: [], help: 'package lists (features/*/lists/NAME) of the bootstrap stage; tags(...) selects lists by tag' }),
   s({ name: 'PACKAGES', type: 'list', default: [], help: 'packages installed on top of the bootstrap: what makes this distro different' }),
   s({ name: 'LISTS', type: 'list', default: [], help: 'package lists installed on top of the bootstrap; tags(...) selects lists by tag' }),
-  s({ name: 'KERNEL', type: 'string', default: 'linux-image-amd64', help: 'kernel package' }),
+  s({ name: 'KERNEL', type: 'string', default: '', help: 'kernel package, installed by the bootstrap (use/kernel: linux-image-amd64); empty: no kernel, for containers and VMs that bring their own' }),
   s({ name: 'HOSTNAME', type: 'string', default: 'debian', help: 'hostname of the booted image' }),
   s({ name: 'LOCALE', type: 'string', default: 'C.UTF-8', help: 'system locale (LANG)' }),
   s({ name: 'TIMEZONE', type: 'string', default: 'Etc/UTC', help: 'system time zone' }),

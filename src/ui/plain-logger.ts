@@ -44,6 +44,8 @@ export function plainLogger(o: PlainLoggerOptions): (e: EngineEvent) => void {
       case 'output':
         if (o.verbose) for (const l of e.text.replace(/\n$/, '').split('\n')) o.write(`          ${e.target}| ${l}`);
         return;
+      case 'warning':
+        return line(e.time, 'warning', `${e.target}: ${e.message}`);
       case 'progress': {
         // Not a line per percent: a line when the tool starts something new; the heartbeat
         // says how far it is in between.

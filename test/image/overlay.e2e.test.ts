@@ -91,3 +91,22 @@ test('a file over a directory of the root is an error', async (t) => {
   const a = r.feature('a', { 'etc/ssh': 'oops\n' });
   await t.throwsAsync(overlay(testConfig({ overlays: [a] }), r.root, r.io), { message: /would replace the directory \/etc\/ssh/ });
 });
+
+test("replacing a file a package ships warns, naming the package and the override to declare; a declared one does not", async (t) => {
+  const r = rig(t);
+  mkdirSync(join(r.root, 'var/lib/dpkg/info'), { recursive: true });
+  writeFileSync(join(r.root, 'var/lib/dpkg/info/nginx-common.list'), '/.\n/etc\n/etc/nginx\n/etc/nginx/nginx.conf\n');
+  writeFileSync(join(r.root, 'var/lib/dpkg/info/base-files:amd64.list'), '/etc/hostname\n/lib/os-release-x\n');
+  mkdirSync(join(r.root, 'etc/nginx'));
+  writeFileSync(join(r.root, 'etc/nginx/nginx.conf'), 'packaged\n');
+  writeFileSync(join(r.root, 'usr/lib/os-release-x'), 'packaged\n');
+  const warnings: string[] = [];
+  const io = { ...r.io, warn: (m: string) => void warnings.push(m) };
+  const web = r.feature('web', { 'etc/nginx/nginx.conf': 'mine\n', 'etc/hostname': 'web\n', 'lib/os-release-x': 'mine\n' }, ['etc/hostname']);
+  await overlay(testConfig({ overlays: [web] }), r.root, io);
+  t.is(readFileSync(join(r.root, 'etc/nginx/nginx.conf'), 'utf8'), 'mine\n', 'a warning, not a failure');
+  t.deepEqual(warnings, [
+    "web: rootfs/etc/nginx/nginx.conf replaces /etc/nginx/nginx.conf of package nginx-common; if that is meant, declare it: feature({ overrides: ['etc/nginx/nginx.conf'] })",
+    "web: rootfs/lib/os-release-x replaces /usr/lib/os-release-x of package base-files; if that is meant, declare it: feature({ overrides: ['usr/lib/os-release-x'] })",
+  ]);
+});

@@ -56,6 +56,7 @@ async function context(store: LocalStore, previous: string): Promise<{ ctx: Reci
     root: '/',
     signal: new AbortController().signal,
     output: () => {},
+    warn: () => {},
     progress: () => {},
   };
   return { ctx, dispose: () => s.dispose() };

@@ -176,3 +176,32 @@ test.serial('ldap-server builds on the stages it shares with server-mini', async
 });
 
 
+
+test.serial('server-container.tar: a server root without kernel, initramfs or live-boot, much smaller than server-mini\'s', async (t) => {
+  const r = await build(['server-container.tar']);
+  t.is(r.code, 0, r.stdout.slice(-3000) + r.stderr);
+  const paths = execFileSync('tar', ['--zstd', '-tf', join(out, 'server-container.tar.zst')], { encoding: 'utf8', maxBuffer: 256 << 20 }).split('\n');
+  t.false(paths.some((p) => /^\.?\/?(boot\/vmlinuz|boot\/initrd|usr\/lib\/modules\/|lib\/live\/)/.test(p)), 'no kernel, modules, initramfs or live-boot');
+  t.true(paths.some((p) => p.endsWith('usr/sbin/sshd')));
+  const manifest = JSON.parse(readFileSync(join(out, 'server-container.tar.manifest.json'), 'utf8')) as { packages: Array<{ name: string; installedKiB: number }> };
+  t.false(manifest.packages.some((p) => /^(linux-image|initramfs-tools|live-boot)/.test(p.name)));
+  const mini = JSON.parse(readFileSync(join(out, 'server-mini-test.tar.manifest.json'), 'utf8')) as { packages: Array<{ installedKiB: number }> };
+  const mib = (ps: Array<{ installedKiB: number }>) => Math.round(ps.reduce((n, p) => n + p.installedKiB, 0) / 1024);
+  t.log(`installed: server-container ${mib(manifest.packages)} MiB, server-mini-test ${mib(mini.packages)} MiB`);
+  t.true(mib(manifest.packages) < mib(mini.packages) / 2);
+});
+
+test.serial('a feature scaffolded by mkimage new loads, and a distro that needs it builds with its file and hook', async (t) => {
+  const made = await project.run(['new', 'feature', 'web-page']);
+  t.is(made.code, 0, made.stderr);
+  project.write({
+    'conf.d/scaffold.ts': `import { distro } from 'mkimage';\nimport { serverMini } from './server.ts';\n\nexport const scaffoldTest = distro('scaffold-test', { description: 'server-mini with the scaffolded feature', needs: [serverMini, 'use/web-page'], images: ['tar'] });\n`,
+  });
+  const r = await build(['scaffold-test.tar']);
+  t.is(r.code, 0, r.stdout.slice(-3000) + r.stderr);
+  t.true(r.of('cached').includes('scaffold-test/bootstrap'), 'the bootstrap is server-mini\'s');
+  const ls = await project.run(['ls', 'scaffold-test.tar', '/etc/web-page']);
+  t.regex(ls.stdout, /\/etc\/web-page\/README$/m);
+  const greeting = await project.run(['shell', 'scaffold-test.tar', '--', 'cat', '/etc/web-page/greeting']);
+  t.is(greeting.stdout, 'hello from web-page\n', greeting.stderr);
+});

@@ -16,5 +16,4 @@ test('each installed package points at the mixin line or the list line that aske
   t.regex(origins['core-pkg']!, /^features\/core\/feature\.ts:\d+(:\d+)? \(use\/core\)$/);
   t.is(origins.tcpdump, 'features/tools/lists/net-tools:2 (list net-tools)');
   t.regex(origins.postgresql!, /^features\/db\/feature\.ts:4:\d+ \(use\/db\)$/);
-  t.is(origins['linux-image-amd64'], "KERNEL's default (set KERNEL to change it)");
 });

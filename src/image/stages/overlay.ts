@@ -10,6 +10,7 @@ import { join, posix } from 'node:path';
 import { RecipeFailure } from '../../core/target.ts';
 import type { ImageConfig, OverlaySource } from '../config.ts';
 import { OverlayConflict } from '../errors.ts';
+import { PackageOwners } from '../package-owners.ts';
 import { covers, OverlayLedger, type EntryKind } from '../overlay-ledger.ts';
 import { resolveInRoot } from '../root-path.ts';
 import { openPreviousRoot } from '../root-overlay.ts';
@@ -36,17 +37,27 @@ export const overlayStage = defineStage<OverlayConfig>({
 export async function overlay(config: OverlayConfig, root: string, io: StepIo): Promise<void> {
   const ledger = new OverlayLedger();
   const made: string[] = [];
+  const owners = new PackageOwners(root);
+  // A file a package ships, replaced without saying so: a warning, since an upgrade of the
+  // package may ask about it or put its own back.
+  const replaced = async (source: OverlaySource, rel: string, dest: string) => {
+    if (covers(source.overrides, dest) || covers(source.overrides, rel)) return;
+    const pkg = await owners.ownerOf(dest);
+    if (pkg) io.warn?.(`${source.feature}: rootfs/${rel} replaces /${dest} of package ${pkg}; if that is meant, declare it: feature({ overrides: ['${dest}'] })`);
+  };
   for (const [i, source] of config.overlays.entries()) {
     if (io.signal.aborted) throw io.signal.reason;
     io.progress?.({ label: source.feature, fraction: i / config.overlays.length });
-    await applyFeature(source, root, ledger, made, config.sourceDateEpoch);
+    await applyFeature(source, root, ledger, made, config.sourceDateEpoch, replaced);
   }
   if (ledger.clashes.length > 0) throw new OverlayConflict(ledger.clashes);
   // Last: every file made in a directory moved its mtime.
   for (const dir of made.reverse()) await utimes(dir, config.sourceDateEpoch, config.sourceDateEpoch);
 }
 
-async function applyFeature(source: OverlaySource, root: string, ledger: OverlayLedger, made: string[], epoch: number): Promise<void> {
+type Replaced = (source: OverlaySource, rel: string, dest: string) => Promise<void>;
+
+async function applyFeature(source: OverlaySource, root: string, ledger: OverlayLedger, made: string[], epoch: number, replaced: Replaced): Promise<void> {
   // Where each of the feature's directories landed in the root (after the root's symlinks).
   const placed = new Map<string, string>([['', '']]);
   for await (const { rel, stat } of walk(source.dir)) {
@@ -55,6 +66,7 @@ async function applyFeature(source: OverlaySource, root: string, ledger: Overlay
     if (parent === undefined) continue;
     const kind = kindOf(stat, source, rel);
     const dest = await resolveInRoot(root, posix.join(parent, posix.basename(rel)), kind === 'dir');
+    const fromFeature = ledger.writer(dest) !== undefined;
     if (!ledger.claim(dest, rel, source.feature, kind, source.overrides)) continue;
     const from = join(source.dir, rel);
     const to = join(root, dest);
@@ -78,6 +90,7 @@ async function applyFeature(source: OverlaySource, root: string, ledger: Overlay
       }
       await rm(to, { recursive: true });
     } else if (existing) {
+      if (!fromFeature) await replaced(source, rel, dest);
       await unlink(to);
     }
     if (kind === 'symlink') await copySymlink(from, to, epoch);

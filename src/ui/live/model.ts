@@ -63,6 +63,8 @@ export class LiveModel {
   readonly running = new Set<TargetId>();
   /** Failed targets in the order they failed. */
   failed: TargetId[] = [];
+  /** What recipes warned about, in order. */
+  warnings: Array<{ readonly target: TargetId; readonly message: string }> = [];
   build?: { readonly startedAt: number; readonly jobs: number; finished?: BuildFinished };
   outputs: readonly BuiltOutput[] = [];
   /** Shown in the footer while the build runs, instead of the keys. */
@@ -95,6 +97,9 @@ export class LiveModel {
         return this.#set(n, 'running');
       case 'output':
         n.output?.push(e.text);
+        return;
+      case 'warning':
+        this.warnings.push({ target: e.target, message: e.message });
         return;
       case 'progress':
         n.progress = e.fraction === undefined ? { label: e.label } : { label: e.label, fraction: e.fraction };

@@ -73,8 +73,11 @@ export function summaryLines(model: LiveModel, columns: number, maxLines: number
   const pathWidth = Math.min(Math.max(0, ...model.outputs.map((o) => width(o.path))), Math.max(10, columns - 12));
   const outputs: Line[] = model.outputs.map((o) => [seg('  '), seg(padEnd(truncateStart(o.path, pathWidth), pathWidth)), seg(`  ${formatBytes(o.bytes)}`, 'dim')]);
 
-  // Least useful first out: failure tails, the critical path, then whole failures and outputs.
+  const warnings: Line[] = model.warnings.map((w) => [seg('! ', 'yellow'), seg(w.target, 'bold'), seg(`: ${truncate(w.message, Math.max(1, columns - width(w.target) - 4))}`)]);
+
+  // Least useful first out: failure tails, the critical path, then warnings, whole failures and outputs.
   let withTails = true;
+  let warningsShown = warnings.length;
   let withCritical = criticalLine !== undefined;
   let failuresShown = failures.length;
   let outputsShown = outputs.length;
@@ -83,10 +86,13 @@ export function summaryLines(model: LiveModel, columns: number, maxLines: number
     (withCritical ? 1 : 0) +
     failures.slice(0, failuresShown).reduce((a, x) => a + 1 + (withTails ? x.rest.length : 0), 0) +
     (failuresShown < failures.length ? 1 : 0) +
+    warningsShown +
+    (warningsShown < warnings.length ? 1 : 0) +
     outputsShown +
     (outputsShown < outputs.length ? 1 : 0);
   if (count() > maxLines) withTails = false;
   if (count() > maxLines) withCritical = false;
+  while (count() > maxLines && warningsShown > 0) warningsShown--;
   while (count() > maxLines && failuresShown > 1) failuresShown--;
   while (count() > maxLines && outputsShown > 0) outputsShown--;
 
@@ -94,6 +100,8 @@ export function summaryLines(model: LiveModel, columns: number, maxLines: number
   if (withCritical) lines.push(criticalLine!);
   for (const x of failures.slice(0, failuresShown)) lines.push(x.head, ...(withTails ? x.rest : []));
   if (failuresShown < failures.length) lines.push([seg(`  +${failures.length - failuresShown} more failed`, 'red')]);
+  lines.push(...warnings.slice(0, warningsShown));
+  if (warningsShown < warnings.length) lines.push([seg(`  +${warnings.length - warningsShown} more warnings (in the logs)`, 'yellow')]);
   lines.push(...outputs.slice(0, outputsShown));
   if (outputsShown < outputs.length) lines.push([seg(`  +${outputs.length - outputsShown} more outputs`, 'dim')]);
   return lines.slice(0, Math.max(1, maxLines));
