@@ -5,10 +5,17 @@
 // declare (it would run with the variable unset).
 
 import { readFileSync } from 'node:fs';
-import type { Diagnostic } from '../core/diagnostic.ts';
+import type { Diagnostic, SourceLocation } from '../core/diagnostic.ts';
 import { closest } from '../core/suggest.ts';
 import type { SettingDecl } from '../dsl/profile.ts';
-import type { FeatureInfo } from './library.ts';
+
+/** What the check needs of a feature (library.ts's FeatureInfo has it). */
+export interface FeatureHooks {
+  readonly name: string;
+  readonly reads: readonly string[];
+  readonly hooks: ReadonlyArray<{ readonly name: string; readonly path: string }>;
+  readonly at?: SourceLocation;
+}
 
 /** What hooks may read besides the settings (see image/from-profile.ts). */
 export const PROFILE_VARIABLES = ['MKIMAGE_DISTRO', 'MKIMAGE_MIXINS', 'MKIMAGE_FEATURES'] as const;
@@ -16,7 +23,7 @@ export const PROFILE_VARIABLES = ['MKIMAGE_DISTRO', 'MKIMAGE_MIXINS', 'MKIMAGE_F
 /** `$NAME` or `${NAME`, not `\$NAME`: a shell reading a variable. */
 const USE = /(?<!\\)\$\{?([A-Z][A-Z0-9_]*)/g;
 
-export function checkHookReads(features: ReadonlyMap<string, FeatureInfo>, settings: ReadonlyMap<string, SettingDecl>): Diagnostic | undefined {
+export function checkHookReads(features: ReadonlyMap<string, FeatureHooks>, settings: ReadonlyMap<string, SettingDecl>): Diagnostic | undefined {
   const known = [...settings.keys(), ...PROFILE_VARIABLES];
   for (const f of features.values()) {
     for (const name of f.reads) {
