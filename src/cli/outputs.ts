@@ -52,7 +52,8 @@ export async function materialize(store: LocalStore, outDir: string, outputs: re
   const tooBig = stale.length > 0 && (await spaceProblem(store.root, outDir, needed));
   if (tooBig) return cannot(tooBig, SPACE_HINT);
 
-  const fresh = join(outDir, `.mkimage-new-${process.pid}`);
+  await removeAbandonedCopies(outDir);
+  const fresh = join(outDir, `${FRESH_PREFIX}${process.pid}`);
   const done: Materialized[] = [];
   try {
     for (const { goal, digest, layout, paths, current } of planned) {
@@ -117,6 +118,25 @@ async function footprint(trees: readonly string[]): Promise<Required<Footprint>>
     }
   }
   return { bytes, inodes: seen.size };
+}
+
+const FRESH_PREFIX = '.mkimage-new-';
+
+/** Partial copies of runs that were killed outright (their process is gone): they go. */
+async function removeAbandonedCopies(outDir: string): Promise<void> {
+  for (const name of readdirSync(outDir)) {
+    const pid = name.startsWith(FRESH_PREFIX) ? Number(name.slice(FRESH_PREFIX.length)) : NaN;
+    if (Number.isInteger(pid) && pid !== process.pid && !alive(pid)) await rm(join(outDir, name), { recursive: true, force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function writeMarker(path: string, marker: Record<string, string>): void {

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { chmodSync, existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { ProjectRig } from '../helpers/project-rig.ts';
 
 const TARGETFILE = (greeting: string) => `import { target } from 'mkimage';
@@ -54,6 +54,15 @@ test('--json names every output written, a cached one too, before build-finished
   const rows = ls.stdout.trim().split('\n').map((l) => JSON.parse(l) as { targets: string[] });
   t.deepEqual(rows.map((row) => row.targets).sort(), [['hello'], ['world']]);
   t.regex((await r.run(['cache', 'ls'])).stdout, / {2}hello\n/);
+});
+
+test("a partial copy left in out/ by a run killed outright goes with the next run; a live run's stays", async (t) => {
+  const r = rig(t);
+  mkdirSync(r.path('out/.mkimage-new-999999999/hello'), { recursive: true });
+  mkdirSync(r.path(`out/.mkimage-new-${process.pid}`), { recursive: true });
+  t.is((await r.run(['hello'])).code, 0);
+  t.false(existsSync(r.path('out/.mkimage-new-999999999')));
+  t.true(existsSync(r.path(`out/.mkimage-new-${process.pid}`)));
 });
 
 test('with no goal, builds every target that nothing needs', async (t) => {
