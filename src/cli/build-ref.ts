@@ -8,8 +8,10 @@ import { join, resolve } from 'node:path';
 import { fail, ok, type Result } from '../core/diagnostic.ts';
 import { isDigest, type Digest, type TargetId } from '../core/ids.ts';
 import { parseState } from '../core/state.ts';
+import { StoreError } from '../cache/errors.ts';
 import { LocalStore, type StoredManifest } from '../cache/local-store.ts';
 import { installedPackages, type ImageManifest, type InstalledPackage } from '../image/manifest.ts';
+import { ROOT_STAGES } from '../image/pipeline.ts';
 import { prepare, stateKey } from './build-cycle.ts';
 import type { Io } from './io.ts';
 import type { Options } from './options.ts';
@@ -36,22 +38,40 @@ export class Stores {
   }
 
   async dispose(): Promise<void> {
-    for (const s of this.#open.values()) await (await s).dispose();
+    // A store that failed to open has nothing to dispose.
+    await Promise.allSettled([...this.#open.values()].map(async (s) => (await s).dispose()));
   }
 }
 
+/**
+ * A path when it looks like one (has a `/`, or names a manifest); else the project's target or
+ * image of that name; else a store digest or a unique prefix of one; else a file or out/ dir
+ * of that name in the working directory.
+ */
 export async function resolveBuildRef(operand: string, options: Options, io: Io, stores: Stores, storeRoot: string): Promise<Result<BuildRef>> {
-  const path = resolve(io.cwd, operand);
-  if (existsSync(path)) {
-    if (statSync(path).isDirectory()) return fromOutDir(operand, path, stores);
-    return fromManifest(operand, path.endsWith('.manifest.json') ? path : `${path}.manifest.json`, stores);
+  try {
+    const path = resolve(io.cwd, operand);
+    if (operand.includes('/') || operand.endsWith('.manifest.json')) return await fromPath(operand, path, stores, storeRoot);
+    const store = await stores.get(storeRoot);
+    const named = await fromProject(operand, options, io, store);
+    if (named.ok || named.error.message.includes('has not been built')) return named;
+    if (/^(sha256:)?[0-9a-f]{8,64}$/.test(operand)) return await fromDigest(operand, operand.replace(/^sha256:/, ''), store);
+    if (existsSync(path)) return await fromPath(operand, path, stores, storeRoot);
+    return named;
+  } catch (err) {
+    // A store another mkimage made incompatible, or one that cannot be read: one line.
+    if (err instanceof StoreError) return fail({ message: `${operand}: ${err.message}` });
+    throw err;
   }
-  const store = await stores.get(storeRoot);
-  if (/^(sha256:)?[0-9a-f]{8,64}$/.test(operand)) return fromDigest(operand, operand.replace(/^sha256:/, ''), store);
-  return fromProject(operand, options, io, store);
 }
 
-async function fromManifest(label: string, path: string, stores: Stores): Promise<Result<BuildRef>> {
+function fromPath(label: string, path: string, stores: Stores, storeRoot: string): Promise<Result<BuildRef>> {
+  if (!existsSync(path)) return Promise.resolve(fail({ message: `${label}: no such file or directory` }));
+  if (statSync(path).isDirectory()) return fromOutDir(label, path, stores, storeRoot);
+  return fromManifest(label, path.endsWith('.manifest.json') ? path : `${path}.manifest.json`, stores, storeRoot);
+}
+
+async function fromManifest(label: string, path: string, stores: Stores, storeRoot: string): Promise<Result<BuildRef>> {
   let m: Partial<ImageManifest> & { store?: string };
   try {
     m = JSON.parse(readFileSync(path, 'utf8')) as typeof m;
@@ -60,20 +80,23 @@ async function fromManifest(label: string, path: string, stores: Stores): Promis
   }
   const root = m.root ?? m.stages?.find((s) => s.stage === 'cleanup')?.digest;
   if (!root || !isDigest(root)) return fail({ message: `${path}: the manifest names no root (built before mkimage recorded one)`, hint: 'build the image again' });
-  const store = await stores.get(m.store ?? '');
+  // The store the manifest names, when it is one here and has the root; else ours (a
+  // reproducible build has the same root in any store).
+  const own = m.store && existsSync(join(m.store, 'VERSION')) && existsSync(join(m.store, 'trees')) ? await stores.get(m.store) : undefined;
+  const store = own?.has(root) ? own : await stores.get(storeRoot);
   const found = await entry(label, root, store);
   if (!found.ok) return found;
   return ok({ ...found.value, packages: m.packages ?? found.value.packages });
 }
 
 /** An out/ dir with one image manifest in it. */
-function fromOutDir(label: string, dir: string, stores: Stores): Promise<Result<BuildRef>> {
+function fromOutDir(label: string, dir: string, stores: Stores, storeRoot: string): Promise<Result<BuildRef>> {
   const manifests = readdirSync(dir).filter((n) => n.endsWith('.manifest.json')).sort();
   if (manifests.length !== 1) {
     const which = manifests.map((n) => join(label, n.replace(/\.manifest\.json$/, ''))).join(', ');
     return Promise.resolve(fail({ message: `${label} holds ${manifests.length === 0 ? 'no image' : `${manifests.length} images`}`, hint: manifests.length ? `name one: ${which}` : 'name an out/ dir that mkimage wrote' }));
   }
-  return fromManifest(label, join(dir, manifests[0]!), stores);
+  return fromManifest(label, join(dir, manifests[0]!), stores, storeRoot);
 }
 
 async function fromDigest(label: string, prefix: string, store: LocalStore): Promise<Result<BuildRef>> {
@@ -88,9 +111,6 @@ async function fromProject(label: string, options: Options, io: Io, store: Local
   const built = await lastBuilt(label, undefined, options, io, store);
   return built.ok ? entry(label, built.value, store) : built;
 }
-
-/** Root stages: those whose output is an image root. */
-export const ROOT_STAGES = ['bootstrap', 'packages', 'overlay', 'hooks', 'cleanup'] as const;
 
 /**
  * What the last build in `store` made of a target of the project, or of a stage of an image

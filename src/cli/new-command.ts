@@ -1,13 +1,14 @@
 // `mkimage new feature NAME`: scaffolds features/NAME/ (see profile/scaffold.ts), checks that
 // the library still loads with it, and says how to use it. An existing folder is left alone.
 
-import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { formatDiagnostic } from '../core/diagnostic.ts';
 import { FEATURE_NAME, featureScaffold } from '../profile/scaffold.ts';
 import { printDiagnostic, type ExitCode, type Io } from './io.ts';
 import type { Options } from './options.ts';
 import { openProject } from './project.ts';
+import { writeFailure } from './writable.ts';
 
 export async function newCommand(args: readonly string[], options: Options, io: Io): Promise<ExitCode> {
   const [kind, name, ...extra] = args;
@@ -34,10 +35,21 @@ export async function newCommand(args: readonly string[], options: Options, io: 
     io.err(`mkimage: ${relative(io.cwd, dir)} exists already`);
     return 1;
   }
-  for (const f of featureScaffold(name)) {
-    mkdirSync(dirname(join(dir, f.path)), { recursive: true });
-    writeFileSync(join(dir, f.path), f.text);
-    chmodSync(join(dir, f.path), f.mode);
+  // Written beside it and renamed into place: a full disk leaves no half-made feature behind.
+  const fresh = `${dir}.mkimage-new-${process.pid}`;
+  try {
+    for (const f of featureScaffold(name)) {
+      mkdirSync(dirname(join(fresh, f.path)), { recursive: true });
+      writeFileSync(join(fresh, f.path), f.text);
+      chmodSync(join(fresh, f.path), f.mode);
+    }
+    renameSync(fresh, dir);
+  } catch (err) {
+    rmSync(fresh, { recursive: true, force: true });
+    const failure = writeFailure(err);
+    if (!failure) throw err;
+    io.err(`mkimage: cannot write ${relative(io.cwd, dir)}: ${failure.words}`);
+    return 1;
   }
   // What was written must load: otherwise it goes again, and the error says why.
   const check = await openProject(options, io);

@@ -22,7 +22,12 @@ export async function whyCommand(goals: readonly string[], options: Options, io:
   }
   const { graph, loaded } = prepared.value;
   const store = await LocalStore.open(prepared.value.storeRoot);
-  const state = parseState(store.readState(stateKey(loaded)));
+  let state;
+  try {
+    state = parseState(store.readState(stateKey(loaded)));
+  } finally {
+    await store.dispose();
+  }
   const rows = graph.topological(graph.closure(prepared.value.goals)).map((id) => ({
     target: id,
     built: state.targets[id]?.digest !== undefined,

@@ -357,7 +357,8 @@ class Build {
     const state: BuildState = stateChanged
       ? {
           version: STATE_VERSION,
-          started: this.started,
+          // The last build that ran a recipe: one that only rehashed inputs keeps the one before.
+          ...(Object.keys(this.runs).length > 0 ? { started: this.started } : this.previous.started !== undefined && { started: this.previous.started }),
           targets: { ...this.previous.targets, ...this.nextTargets },
           stat: { ...this.previous.stat, ...this.hasher.snapshot() },
           runs: { ...this.previous.runs, ...this.runs },

@@ -32,7 +32,7 @@ export interface BuildState {
   readonly version: number;
   readonly targets: Readonly<Record<string, TargetState>>;
   readonly stat: StatCache;
-  /** When the last build that ran a recipe (or hashed an input) started, in ms since the epoch. */
+  /** When the last build that ran a recipe started, in ms since the epoch. */
   readonly started?: number;
   /** Each target's last run, failed and interrupted ones too (those leave `targets` as it was). */
   readonly runs?: Readonly<Record<string, LastRun>>;

@@ -39,3 +39,6 @@ export function stagesFor(type: ImageType): StageName[] {
   visit(type);
   return out;
 }
+
+/** The stages whose output is an image root (what `mkimage shell` can open), in build order. */
+export const ROOT_STAGES: readonly StageName[] = ['bootstrap', 'packages', 'overlay', 'hooks', 'cleanup'];

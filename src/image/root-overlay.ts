@@ -18,7 +18,7 @@ import { HOST_PATH } from './tools/tool.ts';
  * syncfs of the whole host file system at unmount (seconds when much is being written); the
  * layers are never mounted again, and the store syncs what it keeps if asked to be durable.
  */
-const OVERLAY_OPTIONS = ['index=on', 'redirect_dir=off', 'metacopy=off', 'volatile'];
+export const OVERLAY_OPTIONS = ['index=on', 'redirect_dir=off', 'metacopy=off', 'volatile'];
 
 /** Makes ctx.out the root of the stage's one prerequisite, writable: what a root stage works on. */
 export async function openPreviousRoot(ctx: RecipeContext): Promise<void> {
@@ -38,12 +38,14 @@ export async function rootFrom(previous: string, ctx: RecipeContext): Promise<vo
   });
 }
 
+/** Whether paths can be overlay layers: `,`, `:` and `\\` separate the mount's options and layers. */
+export const overlayPathsOk = (paths: readonly string[]): boolean => !paths.some((p) => /[,:\\]/.test(p));
+
 async function mountOverlay(lower: string, ctx: RecipeContext): Promise<boolean> {
   const upper = join(ctx.tmp, 'root-upper');
   const work = join(ctx.tmp, 'root-work');
   const paths = [lower, upper, work];
-  // These separate overlay options and layers.
-  if (paths.some((p) => /[,:\\]/.test(p))) return false;
+  if (!overlayPathsOk(paths)) return false;
   await mkdir(upper);
   await mkdir(work);
   let said = '';

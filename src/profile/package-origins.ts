@@ -31,7 +31,7 @@ export function packageOrigins(profile: ResolvedProfile, library: Library): Reco
     for (const [pkg, line] of list?.lines ?? []) note(pkg, `${list!.file}:${line} (list ${name})`);
   }
   // Only what is installed: a package removed again has no say.
-  const installed = new Set([...profile.basePackages, ...profile.packages]);
+  const installed = new Set([...profile.basePackages, ...profile.packages].map(bareName));
   return Object.fromEntries(Object.entries(origins).filter(([pkg]) => installed.has(pkg)).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
@@ -39,8 +39,11 @@ export function packageOrigins(profile: ResolvedProfile, library: Library): Reco
 function parseGiven(given: string): string | undefined {
   try {
     const v: unknown = JSON.parse(given);
-    return typeof v === 'string' ? v : undefined;
+    return typeof v === 'string' ? bareName(v) : undefined;
   } catch {
     return undefined;
   }
 }
+
+/** A package as apt names it in errors: `nginx=1.22-1` and `nginx/bookworm-backports` are nginx. */
+const bareName = (p: string) => p.replace(/[=/].*$/, '');

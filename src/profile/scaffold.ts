@@ -59,8 +59,8 @@ Reads: ${greeting} (the line \`/etc/${name}/greeting\` holds).
       path: `rootfs/etc/${name}/README`,
       mode: 0o644,
       text: `Files under features/${name}/rootfs/ are copied into the image as they are: owner root,
-the mode they have in the checkout. A file a package installs too must be named in the
-feature's overrides.
+the mode they have in the checkout. A file a package installs too belongs in the feature's
+overrides (else the build warns: an upgrade of the package may put its own back).
 `,
     },
     {

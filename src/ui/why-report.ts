@@ -31,11 +31,12 @@ export function whyLines(r: WhyReport): string[] {
     const name = row.target.padEnd(width);
     const run = row.run;
     if (!run) {
-      lines.push(`  ${name}  ${row.built ? 'cached   built before runs were recorded' : 'never ran'}`);
+      lines.push(`  ${name}  ${row.built ? '-        built before runs were recorded' : 'never ran'}`);
       continue;
     }
+    // Not run in the last build that ran anything: cached in it, or not part of it.
     const inLast = run.at >= r.lastBuild;
-    const status = inLast ? OUTCOME[run.outcome] : 'cached';
+    const status = inLast ? OUTCOME[run.outcome] : '-';
     const when = inLast ? '' : `last ${OUTCOME[run.outcome]} ${r.time(run.at)}, `;
     const same = run.unchanged ? ', same output as before' : '';
     lines.push(`  ${name}  ${status.padEnd(7)}  ${when}${formatMs(run.durationMs)}${same}: ${run.reasons[0] ?? 'no reason kept'}`);

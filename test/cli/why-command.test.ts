@@ -22,7 +22,7 @@ test('why: what made each target run the last time, kept from the build, without
   t.is(why.code, 0, why.stderr);
   const lines = why.stdout.split('\n');
   t.regex(lines[0]!, /^hello: the last build that ran anything started \d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
-  t.regex(lines[1]!, /^ {2}world {2}cached {3}last ran \S+ \S+, \S+: no previous build$/);
+  t.regex(lines[1]!, /^ {2}world {2}- {8}last ran \S+ \S+, \S+: no previous build$/);
   t.regex(lines[2]!, /^ {2}hello {2}ran {6}\S+: file hello\.txt changed/);
 
   // A failed run is kept too, with its reason; the next no-op build does not erase it.

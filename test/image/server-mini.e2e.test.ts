@@ -183,9 +183,9 @@ test.serial('server-container.tar: a server root without kernel, initramfs or li
   const paths = execFileSync('tar', ['--zstd', '-tf', join(out, 'server-container.tar.zst')], { encoding: 'utf8', maxBuffer: 256 << 20 }).split('\n');
   t.false(paths.some((p) => /^\.?\/?(boot\/vmlinuz|boot\/initrd|usr\/lib\/modules\/|lib\/live\/)/.test(p)), 'no kernel, modules, initramfs or live-boot');
   t.true(paths.some((p) => p.endsWith('usr/sbin/sshd')));
-  const manifest = JSON.parse(readFileSync(join(out, 'server-container.tar.manifest.json'), 'utf8')) as { packages: Array<{ name: string; installedKiB: number }> };
+  const manifest = JSON.parse(readFileSync(join(out, 'server-container.tar.zst.manifest.json'), 'utf8')) as { packages: Array<{ name: string; installedKiB: number }> };
   t.false(manifest.packages.some((p) => /^(linux-image|initramfs-tools|live-boot)/.test(p.name)));
-  const mini = JSON.parse(readFileSync(join(out, 'server-mini-test.tar.manifest.json'), 'utf8')) as { packages: Array<{ installedKiB: number }> };
+  const mini = JSON.parse(readFileSync(join(out, 'server-mini-test.tar.zst.manifest.json'), 'utf8')) as { packages: Array<{ installedKiB: number }> };
   const mib = (ps: Array<{ installedKiB: number }>) => Math.round(ps.reduce((n, p) => n + p.installedKiB, 0) / 1024);
   t.log(`installed: server-container ${mib(manifest.packages)} MiB, server-mini-test ${mib(mini.packages)} MiB`);
   t.true(mib(manifest.packages) < mib(mini.packages) / 2);

@@ -17,7 +17,7 @@ test('each target: ran in the last build with its reasons, or cached since an ea
   });
   t.deepEqual(lines, [
     'web.iso: the last build that ran anything started t100',
-    '  web/bootstrap  cached   last ran t50, 2m15s: no previous build',
+    '  web/bootstrap  -        last ran t50, 2m15s: no previous build',
     '  web/overlay    ran      3.10s, same output as before: input features/web/rootfs/index.html changed',
     '                          and value hookEnv: HOSTNAME: "web" -> "www"',
     '  web/hooks      failed   800ms: prerequisite overlay changed',

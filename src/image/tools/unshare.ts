@@ -1,14 +1,16 @@
 // unshare and the shell that prepares an image root, for every script run inside a root
 // (in-root.ts: the packages stage's apt, hooks, locale-gen).
 
+import { OVERLAY_OPTIONS } from '../root-overlay.ts';
 import type { Tool } from './tool.ts';
 
 export const UNSHARE: Tool = { file: 'unshare', version: ['--version'], package: 'util-linux' };
 
 /**
  * unshare: a private mount namespace (every mount made for the script disappears with its last
- * process, even on SIGKILL), a PID namespace (no daemon the script starts outlives it) and,
- * unless the script needs the network, an empty network namespace.
+ * process, even on SIGKILL), a PID namespace (no daemon the script starts outlives it), UTS
+ * and IPC namespaces (`hostname` in a script names the root's host, not the build machine's)
+ * and, unless the script needs the network, an empty network namespace.
  */
 export function unshareArgs(root: string, network: boolean): string[] {
   return [
@@ -16,6 +18,8 @@ export function unshareArgs(root: string, network: boolean): string[] {
     '--propagation',
     'private',
     '--pid',
+    '--uts',
+    '--ipc',
     '--fork',
     '--kill-child',
     ...(network ? [] : ['--net']),
@@ -80,15 +84,17 @@ export const POLICY_RC_D = '#!/bin/sh\n# Written by mkimage while a script runs 
  * $3 the stored root (never written), $4 a scratch dir with upper/ and work/; the command after.
  */
 export const SHELL_SETUP = `set -eu
-mount -t overlay overlay -o "lowerdir=$3,upperdir=$4/upper,workdir=$4/work" "$1"
+mount -t overlay overlay -o "lowerdir=$3,upperdir=$4/upper,workdir=$4/work,${OVERLAY_OPTIONS.join(',')}" "$1"
 ${ROOT_MOUNTS}root=$1
 shift 4
-exec chroot "$root" "$@"
+# Not exec: this shell stays PID 1 of the namespace, so the command is an ordinary process
+# that Ctrl-C reaches (the kernel drops a terminal's SIGINT to a PID 1 without a handler).
+chroot "$root" "$@"
 `;
 
 export function shellArgs(o: { readonly root: string; readonly lower: string; readonly scratch: string; readonly network: boolean; readonly command: readonly string[] }): string[] {
   return [
-    '--mount', '--propagation', 'private', '--pid', '--fork', '--kill-child',
+    '--mount', '--propagation', 'private', '--pid', '--uts', '--ipc', '--fork', '--kill-child',
     ...(o.network ? [] : ['--net']),
     '--', '/bin/sh', '-c', SHELL_SETUP, 'mkimage-shell', o.root, o.network ? '1' : '0', o.lower, o.scratch, ...o.command,
   ];
