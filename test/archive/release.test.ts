@@ -1,0 +1,84 @@
+// A Release signed with a key the test makes; gpgv checks it against a keyring with that key.
+import test from 'ava';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkIndexFile, parsePackages } from '../../src/archive/packages-index.ts';
+import { verifyInRelease } from '../../src/archive/release.ts';
+
+const PACKAGES = `Package: hello
+Version: 2.10-3
+Architecture: amd64
+Filename: pool/main/h/hello/hello_2.10-3_amd64.deb
+Size: 56024
+SHA256: ${'a'.repeat(64)}
+
+Package: broken
+Version: 1
+Architecture: amd64
+`;
+
+const sha = (b: string | Buffer) => createHash('sha256').update(b).digest('hex');
+
+const RELEASE = `Origin: mkimage-test
+Suite: stable
+Codename: bookworm
+Date: Sat, 09 Nov 2026 10:12:47 UTC
+Architectures: amd64
+Components: main
+SHA256:
+ ${sha(PACKAGES)} ${Buffer.byteLength(PACKAGES)} main/binary-amd64/Packages
+`;
+
+/** A key of the test's own: a keyring with it, and the Release signed with it (and with another key). */
+function signed() {
+  const dir = mkdtempSync(join(tmpdir(), 'mkimage-gpg-'));
+  const gpg = (home: string, ...args: string[]) => execFileSync('gpg', ['--homedir', home, '--batch', '--quiet', '--pinentry-mode', 'loopback', '--passphrase', '', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const sign = (name: string) => {
+    const home = join(dir, name);
+    execFileSync('mkdir', ['-m', '700', home]);
+    gpg(home, '--quick-gen-key', `mkimage test ${name} <${name}@test>`, 'ed25519', 'sign', 'never');
+    writeFileSync(join(dir, `${name}.release`), RELEASE);
+    gpg(home, '--clearsign', '--output', join(dir, `${name}.InRelease`), join(dir, `${name}.release`));
+    writeFileSync(join(dir, `${name}.gpg`), gpg(home, '--export'));
+    return { keyring: join(dir, `${name}.gpg`), inRelease: readFileSync(join(dir, `${name}.InRelease`), 'utf8') };
+  };
+  return { dir, ours: sign('ours'), theirs: sign('theirs') };
+}
+
+test('an InRelease signed by a key of the keyring gives its checksum table; another key, or a changed text, is refused', async (t) => {
+  const { dir, ours, theirs } = signed();
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const release = await verifyInRelease(ours.inRelease, ours.keyring, 'http://mirror/dists/stable/InRelease');
+  if (!release.ok) return t.fail(release.error.message);
+  t.is(release.value.codename, 'bookworm');
+  t.deepEqual(release.value.files.get('main/binary-amd64/Packages'), { sha256: sha(PACKAGES), size: Buffer.byteLength(PACKAGES) });
+
+  const stranger = await verifyInRelease(theirs.inRelease, ours.keyring, 'http://mirror/dists/stable/InRelease');
+  t.false(stranger.ok);
+  if (!stranger.ok) t.regex(stranger.error.message, /^http:\/\/mirror\/dists\/stable\/InRelease: the signature does not verify: /);
+
+  const tampered = await verifyInRelease(ours.inRelease.replace('Codename: bookworm', 'Codename: bookwurm'), ours.keyring, 'x');
+  t.false(tampered.ok);
+  if (!tampered.ok) t.regex(tampered.error.message, /BAD signature/);
+});
+
+test('a Packages index is read only when it is what the Release says; a stanza without a sha256 is an error at its line', async (t) => {
+  const { dir, ours } = signed();
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const release = await verifyInRelease(ours.inRelease, ours.keyring, 'InRelease');
+  if (!release.ok) return t.fail(release.error.message);
+  t.true(checkIndexFile(release.value, 'main/binary-amd64/Packages', Buffer.from(PACKAGES), 'mirror').ok);
+  const changed = checkIndexFile(release.value, 'main/binary-amd64/Packages', Buffer.from(PACKAGES.replace('56024', '56025')), 'mirror');
+  t.false(changed.ok);
+  if (!changed.ok) t.regex(changed.error.message, /^mirror: main\/binary-amd64\/Packages is not what the signed Release says/);
+  t.false(checkIndexFile(release.value, 'contrib/binary-amd64/Packages', Buffer.from(''), 'mirror').ok);
+
+  const parsed = parsePackages(PACKAGES, 'main/binary-amd64/Packages');
+  t.false(parsed.ok);
+  if (!parsed.ok) t.is(parsed.error.message, 'main/binary-amd64/Packages:8: package stanza without Package, Version, Architecture, Filename, Size or SHA256');
+  const good = parsePackages(PACKAGES.split('\n\n')[0]!, 'P');
+  t.deepEqual(good.ok && good.value, [{ name: 'hello', version: '2.10-3', architecture: 'amd64', filename: 'pool/main/h/hello/hello_2.10-3_amd64.deb', size: 56024, sha256: 'a'.repeat(64), from: 'P:1' }]);
+});
