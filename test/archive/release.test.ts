@@ -1,12 +1,9 @@
 // A Release signed with a key the test makes; gpgv checks it against a keyring with that key.
 import test from 'ava';
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { checkIndexFile, parsePackages } from '../../src/archive/packages-index.ts';
 import { verifyInRelease } from '../../src/archive/release.ts';
+import { makeArchiveKey } from '../helpers/archive-key.ts';
 
 const PACKAGES = `Package: hello
 Version: 2.10-3
@@ -32,25 +29,20 @@ SHA256:
  ${sha(PACKAGES)} ${Buffer.byteLength(PACKAGES)} main/binary-amd64/Packages
 `;
 
-/** A key of the test's own: a keyring with it, and the Release signed with it (and with another key). */
+/** The Release signed by a key of the test's own, and by another key. */
 function signed() {
-  const dir = mkdtempSync(join(tmpdir(), 'mkimage-gpg-'));
-  const gpg = (home: string, ...args: string[]) => execFileSync('gpg', ['--homedir', home, '--batch', '--quiet', '--pinentry-mode', 'loopback', '--passphrase', '', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-  const sign = (name: string) => {
-    const home = join(dir, name);
-    execFileSync('mkdir', ['-m', '700', home]);
-    gpg(home, '--quick-gen-key', `mkimage test ${name} <${name}@test>`, 'ed25519', 'sign', 'never');
-    writeFileSync(join(dir, `${name}.release`), RELEASE);
-    gpg(home, '--clearsign', '--output', join(dir, `${name}.InRelease`), join(dir, `${name}.release`));
-    writeFileSync(join(dir, `${name}.gpg`), gpg(home, '--export'));
-    return { keyring: join(dir, `${name}.gpg`), inRelease: readFileSync(join(dir, `${name}.InRelease`), 'utf8') };
+  const ours = makeArchiveKey('ours');
+  const theirs = makeArchiveKey('theirs');
+  return {
+    ours: { keyring: ours.keyring, inRelease: ours.sign(RELEASE) },
+    theirs: { keyring: theirs.keyring, inRelease: theirs.sign(RELEASE) },
+    dispose: () => [ours, theirs].forEach((k) => k.dispose()),
   };
-  return { dir, ours: sign('ours'), theirs: sign('theirs') };
 }
 
 test('an InRelease signed by a key of the keyring gives its checksum table; another key, or a changed text, is refused', async (t) => {
-  const { dir, ours, theirs } = signed();
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const { ours, theirs, dispose } = signed();
+  t.teardown(dispose);
   const release = await verifyInRelease(ours.inRelease, ours.keyring, 'http://mirror/dists/stable/InRelease');
   if (!release.ok) return t.fail(release.error.message);
   t.is(release.value.codename, 'bookworm');
@@ -66,8 +58,8 @@ test('an InRelease signed by a key of the keyring gives its checksum table; anot
 });
 
 test('a Packages index is read only when it is what the Release says; a stanza without a sha256 is an error at its line', async (t) => {
-  const { dir, ours } = signed();
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const { ours, dispose } = signed();
+  t.teardown(dispose);
   const release = await verifyInRelease(ours.inRelease, ours.keyring, 'InRelease');
   if (!release.ok) return t.fail(release.error.message);
   t.true(checkIndexFile(release.value, 'main/binary-amd64/Packages', Buffer.from(PACKAGES), 'mirror').ok);
