@@ -1,0 +1,80 @@
+// The package pool: every .deb a lock names, kept by its sha256 (`<root>/<aa>/<sha256>.deb`).
+// A file enters only after its bytes hashed to the digest the signed index gave (written to a
+// temporary name, renamed into place: an interrupt leaves nothing half-written), and is hashed
+// again before it is used, so a pool file that rotted or was replaced is never installed.
+
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { once } from 'node:events';
+import { fail, ok, type Result } from '../core/diagnostic.ts';
+import type { ArchivePackage } from './packages-index.ts';
+
+/** What the pool needs of a package: its name for messages, where it is, and what it must hash to. */
+export type PoolPackage = Pick<ArchivePackage, 'name' | 'version' | 'filename' | 'size' | 'sha256'>;
+
+export class PackagePool {
+  constructor(readonly root: string) {}
+
+  path(sha256: string): string {
+    return join(this.root, sha256.slice(0, 2), `${sha256}.deb`);
+  }
+
+  has(p: PoolPackage): boolean {
+    return existsSync(this.path(p.sha256));
+  }
+
+  /** Downloads the package from the mirror unless the pool has it; the file is checked before it is kept. */
+  async fetch(p: PoolPackage, mirror: string, signal?: AbortSignal): Promise<Result<string>> {
+    const path = this.path(p.sha256);
+    if (existsSync(path)) return ok(path);
+    const url = `${mirror.replace(/\/+$/, '')}/${p.filename}`;
+    await mkdir(join(this.root, p.sha256.slice(0, 2)), { recursive: true });
+    const partial = `${path}.${process.pid}.partial`;
+    try {
+      const res = await fetch(url, signal ? { signal } : {});
+      if (!res.ok || !res.body) return fail({ message: `${p.name} ${p.version}: ${url}: HTTP ${res.status} ${res.statusText}`, hint: res.status === 404 ? 'the archive no longer has this version: mkimage lock --update, or fill the pool where it is still found' : 'try again, or another mirror' });
+      const hash = createHash('sha256');
+      let size = 0;
+      const out = createWriteStream(partial);
+      try {
+        for await (const chunk of Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>)) {
+          hash.update(chunk as Buffer);
+          size += (chunk as Buffer).length;
+          if (!out.write(chunk)) await once(out, 'drain');
+        }
+      } finally {
+        out.end();
+        await finished(out).catch(() => undefined);
+      }
+      const got = hash.digest('hex');
+      if (got !== p.sha256 || size !== p.size) {
+        return fail({ message: `${p.name} ${p.version}: ${url} is not the package the signed index names (${size} bytes, sha256 ${got.slice(0, 16)}; expected ${p.size}, ${p.sha256.slice(0, 16)})`, hint: 'a broken or tampered mirror: nothing was kept' });
+      }
+      await rename(partial, path);
+      return ok(path);
+    } catch (e) {
+      if (signal?.aborted) throw e;
+      const cause = e instanceof Error && e.cause instanceof Error ? e.cause.message : e instanceof Error ? e.message : String(e);
+      return fail({ message: `${p.name} ${p.version}: ${url}: ${cause}` });
+    } finally {
+      await rm(partial, { force: true });
+    }
+  }
+
+  /** The pool's file of the package, hashed again now; a file that does not match is removed. */
+  async use(p: PoolPackage): Promise<Result<string>> {
+    const path = this.path(p.sha256);
+    const size = await stat(path).then((s) => s.size, () => undefined);
+    if (size === undefined) return fail({ message: `${p.name} ${p.version} is not in the pool (${this.root})`, hint: 'mkimage fetch fills it' });
+    const hash = createHash('sha256');
+    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+    const got = hash.digest('hex');
+    if (got === p.sha256 && size === p.size) return ok(path);
+    await rm(path, { force: true });
+    return fail({ message: `${p.name} ${p.version}: the pool's file ${path} does not match its sha256 (${size} bytes, ${got.slice(0, 16)}); it was removed`, hint: 'mkimage fetch downloads it again' });
+  }
+}
