@@ -1,0 +1,100 @@
+// The lock: every package of each distro's root, pinned, in a text a person reviews in a diff.
+// One line per package, sorted by distro, stage and name, so that an upstream update reads as
+// a changelog (`-... nginx 1.22.1-9+deb12u1 ...` / `+... nginx 1.22.1-9+deb12u2 ...`):
+//
+//   # mkimage lock 1: ... (comments)
+//   distro server-mini inputs 3f2a9c0d1e2f3a4b
+//   source server-mini http://deb.debian.org/debian bookworm 2026-07-11T10:16:37Z
+//   package server-mini bootstrap acl 2.3.1-3 amd64 56024 <sha256> http://deb.debian.org/debian pool/main/a/acl/acl_2.3.1-3_amd64.deb
+//
+// `inputs` is a digest of what the distro's packages were resolved from (suite, mirrors,
+// components, package lists): a lock resolved for other inputs is stale, not silently used.
+// `source` lines say which suites of which mirrors, signed when, the packages came from.
+
+import { fail, ok, type Result } from '../core/diagnostic.ts';
+
+export const LOCK_FILE = 'mkimage.lock';
+const HEADER = '# mkimage lock 1: every package of each distro, pinned by `mkimage lock`. Commit it; review its diffs.';
+
+export type LockStage = 'bootstrap' | 'packages';
+
+export interface LockedPackage {
+  readonly stage: LockStage;
+  readonly name: string;
+  readonly version: string;
+  readonly architecture: string;
+  readonly size: number;
+  readonly sha256: string;
+  /** The mirror's root URL and the path under it. */
+  readonly mirror: string;
+  readonly filename: string;
+}
+
+export interface LockedSource {
+  readonly mirror: string;
+  readonly suite: string;
+  /** The Release's Date, as ISO 8601. */
+  readonly date: string;
+}
+
+export interface LockedDistro {
+  readonly inputs: string;
+  readonly sources: readonly LockedSource[];
+  readonly packages: readonly LockedPackage[];
+}
+
+export type Lock = ReadonlyMap<string, LockedDistro>;
+
+const byKey = <T>(key: (x: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+
+export function formatLock(lock: Lock): string {
+  const lines = [HEADER];
+  for (const [distro, d] of [...lock].sort(byKey(([n]) => n))) {
+    lines.push('', `distro ${distro} inputs ${d.inputs}`);
+    for (const s of [...d.sources].sort(byKey((x) => `${x.mirror} ${x.suite}`))) lines.push(`source ${distro} ${s.mirror} ${s.suite} ${s.date}`);
+    for (const p of [...d.packages].sort(byKey((x) => `${x.stage === 'bootstrap' ? 0 : 1} ${x.name} ${x.architecture}`))) {
+      lines.push(`package ${distro} ${p.stage} ${p.name} ${p.version} ${p.architecture} ${p.size} ${p.sha256} ${p.mirror} ${p.filename}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Parses a lock; anything it does not understand is an error at `file:line`. */
+export function parseLock(text: string, file: string): Result<Lock> {
+  const distros = new Map<string, { inputs: string; sources: LockedSource[]; packages: LockedPackage[] }>();
+  const lines = text.split('\n');
+  for (const [i, raw] of lines.entries()) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const at = { file, line: i + 1 };
+    const bad = (why: string) => fail({ message: `${why}: ${JSON.stringify(line.length > 80 ? `${line.slice(0, 80)}...` : line)}`, at, hint: 'mkimage lock writes the file again' });
+    const w = line.split(/\s+/);
+    const distro = w[1] ?? '';
+    const known = distros.get(distro);
+    switch (w[0]) {
+      case 'distro':
+        if (w.length !== 4 || w[2] !== 'inputs' || !/^[0-9a-f]{16,64}$/.test(w[3]!)) return bad('a distro line is `distro NAME inputs DIGEST`');
+        if (known) return bad(`distro ${distro} is locked twice`);
+        distros.set(distro, { inputs: w[3]!, sources: [], packages: [] });
+        break;
+      case 'source':
+        if (!known) return bad(`a source of ${distro} before its distro line`);
+        if (w.length !== 5 || !/^https?:\/\/|^file:\//.test(w[2]!)) return bad('a source line is `source DISTRO MIRROR SUITE DATE`');
+        known.sources.push({ mirror: w[2]!, suite: w[3]!, date: w[4]! });
+        break;
+      case 'package': {
+        if (!known) return bad(`a package of ${distro} before its distro line`);
+        if (w.length !== 10) return bad('a package line is `package DISTRO STAGE NAME VERSION ARCH SIZE SHA256 MIRROR PATH`');
+        const [, , stage, name, version, architecture, size, sha256, mirror, filename] = w as [string, string, string, string, string, string, string, string, string, string];
+        if (stage !== 'bootstrap' && stage !== 'packages') return bad(`unknown stage ${stage} (bootstrap or packages)`);
+        if (!/^\d+$/.test(size)) return bad(`size ${size} is not a number`);
+        if (!/^[0-9a-f]{64}$/.test(sha256)) return bad(`${name}: ${sha256} is not a sha256`);
+        known.packages.push({ stage, name, version, architecture, size: Number(size), sha256, mirror, filename });
+        break;
+      }
+      default:
+        return bad(`unknown line ${JSON.stringify(w[0])} (distro, source or package)`);
+    }
+  }
+  return ok(distros);
+}

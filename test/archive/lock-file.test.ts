@@ -1,0 +1,42 @@
+import test from 'ava';
+import { formatLock, parseLock, type Lock, type LockedPackage } from '../../src/archive/lock-file.ts';
+
+const MIRROR = 'http://deb.debian.org/debian';
+const pkg = (stage: LockedPackage['stage'], name: string, version: string): LockedPackage => ({
+  stage, name, version, architecture: 'amd64', size: 1000 + name.length, sha256: name.padEnd(64, '0').replace(/[^0-9a-f]/g, 'a'), mirror: MIRROR, filename: `pool/main/${name[0]}/${name}/${name}_${version}_amd64.deb`,
+});
+
+const LOCK: Lock = new Map([
+  ['web', { inputs: '0123456789abcdef', sources: [{ mirror: MIRROR, suite: 'bookworm', date: '2026-07-11T10:16:37Z' }], packages: [pkg('packages', 'nginx', '1.22.1-9'), pkg('bootstrap', 'zstd', '1.5.4'), pkg('bootstrap', 'acl', '2.3.1-3')] }],
+  ['db', { inputs: 'fedcba9876543210', sources: [{ mirror: MIRROR, suite: 'bookworm', date: '2026-07-11T10:16:37Z' }], packages: [pkg('bootstrap', 'acl', '2.3.1-3')] }],
+]);
+
+test('a lock is one sorted line per package, and parses back to what was written', (t) => {
+  const text = formatLock(LOCK);
+  const lines = text.split('\n').filter((l) => l.startsWith('package '));
+  t.deepEqual(lines.map((l) => l.split(' ').slice(1, 4).join(' ')), ['db bootstrap acl', 'web bootstrap acl', 'web bootstrap zstd', 'web packages nginx']);
+  const parsed = parseLock(text, 'mkimage.lock');
+  if (!parsed.ok) return t.fail(parsed.error.message);
+  t.is(formatLock(parsed.value), text);
+  t.deepEqual(parsed.value.get('web')!.packages.find((p) => p.name === 'nginx'), pkg('packages', 'nginx', '1.22.1-9'));
+});
+
+test('one version moving changes one line of the lock', (t) => {
+  const moved: Lock = new Map([...LOCK].map(([d, l]) => [d, { ...l, packages: l.packages.map((p) => (p.name === 'nginx' ? { ...p, version: '1.22.1-9+deb12u1' } : p)) }]));
+  const before = formatLock(LOCK).split('\n');
+  const after = formatLock(moved).split('\n');
+  t.deepEqual(after.filter((l, i) => l !== before[i]).length, 1);
+});
+
+test('what does not parse is an error at file:line', (t) => {
+  const text = formatLock(LOCK).split('\n');
+  const at = (broken: string[]) => {
+    const r = parseLock(broken.join('\n'), 'mkimage.lock');
+    return r.ok ? 'parsed' : `${r.error.at?.line}: ${r.error.message}`;
+  };
+  const row = text.findIndex((l) => l.startsWith('package web packages nginx'));
+  t.regex(at(text.map((l, i) => (i === row ? l.replace(/ [0-9a-f]{64} /, ' xyz ') : l))), new RegExp(`^${row + 1}: nginx: xyz is not a sha256`));
+  t.regex(at([...text, 'packge web bootstrap x']), /^\d+: unknown line "packge"/);
+  t.regex(at(['package web bootstrap a 1 amd64 1 ' + 'a'.repeat(64) + ' http://m p']), /^1: a package of web before its distro line/);
+  t.regex(at(text.map((l, i) => (i === row ? l.replace(' packages ', ' pkgs ') : l))), /unknown stage pkgs/);
+});
