@@ -12,6 +12,7 @@ import { finished } from 'node:stream/promises';
 import { once } from 'node:events';
 import { fail, ok, type Result } from '../core/diagnostic.ts';
 import type { ArchivePackage } from './packages-index.ts';
+import { fetchFailure } from './suite-index.ts';
 
 /** What the pool needs of a package: its name for messages, where it is, and what it must hash to. */
 export type PoolPackage = Pick<ArchivePackage, 'name' | 'version' | 'filename' | 'size' | 'sha256'>;
@@ -58,8 +59,7 @@ export class PackagePool {
       return ok(path);
     } catch (e) {
       if (signal?.aborted) throw e;
-      const cause = e instanceof Error && e.cause instanceof Error ? e.cause.message : e instanceof Error ? e.message : String(e);
-      return fail({ message: `${p.name} ${p.version}: ${url}: ${cause}` });
+      return fail({ message: `${p.name} ${p.version}: ${url}: ${fetchFailure(e)}` });
     } finally {
       await rm(partial, { force: true });
     }

@@ -58,8 +58,7 @@ async function get(url: string, signal?: AbortSignal): Promise<Result<Buffer>> {
     return ok(Buffer.from(await res.arrayBuffer()));
   } catch (e) {
     if (signal?.aborted) throw e;
-    const cause = e instanceof Error && e.cause instanceof Error ? e.cause.message : e instanceof Error ? e.message : String(e);
-    return fail({ message: `${url}: ${cause}`, hint: 'is the network up, and the mirror reachable?' });
+    return fail({ message: `${url}: ${fetchFailure(e)}`, hint: 'is the network up, and the mirror reachable?' });
   }
 }
 
@@ -75,4 +74,9 @@ function unxz(bytes: Buffer): Promise<string> {
     xz.on('close', (code) => (code === 0 ? resolve(Buffer.concat(out).toString('utf8')) : reject(new Error(`xz -dc exited with ${code}: ${err.trim()}`))));
     xz.stdin.end(bytes);
   });
+}
+
+/** Why fetch() threw, in the words of the system call under it (`connect ECONNREFUSED 127.0.0.1:80`). */
+export function fetchFailure(e: unknown): string {
+  return e instanceof Error && e.cause instanceof Error ? e.cause.message : e instanceof Error ? e.message : String(e);
 }

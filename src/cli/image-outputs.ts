@@ -3,7 +3,7 @@
 // a full disk or a read-only out/ is a Diagnostic naming the file, and leaves no `.tmp` behind.
 
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fail, ok, type Result } from '../core/diagnostic.ts';
 import type { BuildResult } from '../core/engine.ts';
@@ -13,7 +13,7 @@ import { uncommittedPaths } from '../image/facts.ts';
 import { installedPackages, type ImageManifest } from '../image/manifest.ts';
 import type { ImagePlan } from './image-goals.ts';
 import type { Materialized } from './outputs.ts';
-import { writeFailure } from './writable.ts';
+import { writeFailure, writeFileAtomically } from './writable.ts';
 
 export interface ImageRecordsInput {
   /** Where an entry of the store is read (its read-only view). */
@@ -74,12 +74,12 @@ async function writeRecords(o: ImageRecordsInput): Promise<void> {
           return { stage, target: id, digest: outcome?.digest ?? '', status: outcome?.status ?? 'unknown', ...(durationMs !== undefined && { durationMs }) };
         }),
       };
-      writeAtomically(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+      writeFileAtomically(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
       sums.set(basename(file), sha256);
     }
   }
   const lines = [...sums].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, sum]) => `${sum}  ${name}\n`);
-  if (lines.length > 0) writeAtomically(join(o.outDir, 'SHA256SUMS'), lines.join(''));
+  if (lines.length > 0) writeFileAtomically(join(o.outDir, 'SHA256SUMS'), lines.join(''));
 }
 
 function readSums(path: string): Map<string, string> {
@@ -90,16 +90,6 @@ function readSums(path: string): Map<string, string> {
     if (m && existsSync(join(path, '..', m[2]!))) sums.set(m[2]!, m[1]!);
   }
   return sums;
-}
-
-function writeAtomically(path: string, text: string): void {
-  try {
-    writeFileSync(`${path}.tmp`, text);
-    renameSync(`${path}.tmp`, path);
-  } catch (err) {
-    rmSync(`${path}.tmp`, { force: true });
-    throw err;
-  }
 }
 
 function sha256File(path: string): Promise<string> {

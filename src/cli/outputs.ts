@@ -6,14 +6,14 @@
 // fails anyway (a full disk, a read-only mount) is a Diagnostic, leaves the old outputs in
 // place and no partial copy behind.
 
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { lstat, readdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fail, ok, type Result } from '../core/diagnostic.ts';
 import type { Digest, TargetId } from '../core/ids.ts';
 import type { LocalStore } from '../cache/local-store.ts';
 import { formatBytes } from '../ui/format.ts';
-import { directoryProblem, freeSpace, mayShareBlocks, neededVsFree, writeFailure, type Footprint } from './writable.ts';
+import { directoryProblem, freeSpace, mayShareBlocks, neededVsFree, writeFailure, writeFileAtomically, type Footprint } from './writable.ts';
 
 const MARKER = '.mkimage-outputs.json';
 const SPACE_HINT = '--out DIR elsewhere, or free space';
@@ -68,7 +68,7 @@ export async function materialize(store: LocalStore, outDir: string, outputs: re
       else for (const path of paths) replace(join(fresh, path.slice(outDir.length + 1)), path);
       await rm(fresh, { recursive: true, force: true });
       marker[goal] = digest;
-      writeMarker(markerPath, marker);
+      writeFileAtomically(markerPath, JSON.stringify(marker, null, 1));
       done.push({ goal, paths, copied: true });
     }
     return ok(done);
@@ -136,16 +136,6 @@ function alive(pid: number): boolean {
     return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function writeMarker(path: string, marker: Record<string, string>): void {
-  try {
-    writeFileSync(`${path}.tmp`, JSON.stringify(marker, null, 1));
-    renameSync(`${path}.tmp`, path);
-  } catch (err) {
-    rmSync(`${path}.tmp`, { force: true });
-    throw err;
   }
 }
 

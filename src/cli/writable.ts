@@ -4,7 +4,7 @@
 // failures of the machine, not bugs, so they become Diagnostics; any other error stays an
 // exception.
 
-import { constants } from 'node:fs';
+import { constants, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { access, mkdir, stat, statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Diagnostic } from '../core/diagnostic.ts';
@@ -139,3 +139,14 @@ const CP_MESSAGES: ReadonlyArray<readonly [string, string]> = [
   ['Read-only file system', 'EROFS'],
   ['Permission denied', 'EACCES'],
 ];
+
+/** Writes `path` whole or not at all (a temporary name, then a rename); a failure leaves no temporary behind. */
+export function writeFileAtomically(path: string, text: string): void {
+  try {
+    writeFileSync(`${path}.tmp`, text);
+    renameSync(`${path}.tmp`, path);
+  } catch (err) {
+    rmSync(`${path}.tmp`, { force: true });
+    throw err;
+  }
+}
