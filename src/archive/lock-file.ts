@@ -28,6 +28,8 @@ export interface LockedPackage {
   /** The mirror's root URL and the path under it. */
   readonly mirror: string;
   readonly filename: string;
+  /** Its line in the lock file, when read from one: the entry a manifest and `show` point to. */
+  readonly line?: number;
 }
 
 export interface LockedSource {
@@ -89,7 +91,7 @@ export function parseLock(text: string, file: string): Result<Lock> {
         if (stage !== 'bootstrap' && stage !== 'packages') return bad(`unknown stage ${stage} (bootstrap or packages)`);
         if (!/^\d+$/.test(size)) return bad(`size ${size} is not a number`);
         if (!/^[0-9a-f]{64}$/.test(sha256)) return bad(`${name}: ${sha256} is not a sha256`);
-        known.packages.push({ stage, name, version, architecture, size: Number(size), sha256, mirror, filename });
+        known.packages.push({ stage, name, version, architecture, size: Number(size), sha256, mirror, filename, line: i + 1 });
         break;
       }
       default:

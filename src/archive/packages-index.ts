@@ -17,7 +17,15 @@ export interface ArchivePackage {
   readonly sha256: string;
   /** Where the package was read from (`main/binary-amd64/Packages.xz:1234`), for errors. */
   readonly from: string;
+  /** The names it provides (virtual packages: `mail-transport-agent`). */
+  readonly provides?: readonly string[];
+  /** The names its Depends and Pre-Depends mention, every alternative (what `lock --update PKG` moves with it). */
+  readonly depends?: readonly string[];
 }
+
+/** `libc6 (>= 2.34), debconf | debconf-2.0` -> `libc6 debconf debconf-2.0`. */
+const relationNames = (field: string | undefined): string[] =>
+  (field ?? '').split(/[,|]/).map((r) => r.trim().split(/[\s(:\[]/)[0]!).filter((n) => n !== '');
 
 /**
  * `bytes` is the index file as fetched from dists/<suite>/`path`; `text` is what it
@@ -47,7 +55,9 @@ export function parsePackages(text: string, source: string): Result<ArchivePacka
     if (!name || !version || !architecture || !filename || !Number.isSafeInteger(size) || !sha256 || !/^[0-9a-f]{64}$/.test(sha256)) {
       return fail({ message: `${source}:${stanza.line}: package stanza without Package, Version, Architecture, Filename, Size or SHA256` });
     }
-    out.push({ name, version, architecture, filename, size, sha256, from: `${source}:${stanza.line}` });
+    const provides = relationNames(f('provides'));
+    const depends = [...new Set([...relationNames(f('pre-depends')), ...relationNames(f('depends'))])];
+    out.push({ name, version, architecture, filename, size, sha256, from: `${source}:${stanza.line}`, ...(provides.length > 0 && { provides }), ...(depends.length > 0 && { depends }) });
   }
   return ok(out);
 }

@@ -5,7 +5,7 @@
 
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
@@ -13,6 +13,9 @@ import { once } from 'node:events';
 import { fail, ok, type Result } from '../core/diagnostic.ts';
 import type { ArchivePackage } from './packages-index.ts';
 import { fetchFailure } from './suite-index.ts';
+
+/** The pool's directory under a store's root. */
+export const POOL_DIR = 'pool';
 
 /** What the pool needs of a package: its name for messages, where it is, and what it must hash to. */
 export type PoolPackage = Pick<ArchivePackage, 'name' | 'version' | 'filename' | 'size' | 'sha256'>;
@@ -65,16 +68,65 @@ export class PackagePool {
     }
   }
 
+  /** Every file of the pool: its sha256 (its name) and size. */
+  async list(): Promise<Array<{ readonly sha256: string; readonly bytes: number; readonly path: string }>> {
+    const out: Array<{ sha256: string; bytes: number; path: string }> = [];
+    for (const dir of (await readdir(this.root).catch(() => [] as string[])).filter((d) => /^[0-9a-f]{2}$/.test(d)).sort()) {
+      for (const name of (await readdir(join(this.root, dir))).sort()) {
+        const m = /^([0-9a-f]{64})\.deb$/.exec(name);
+        if (!m || !m[1]!.startsWith(dir)) continue;
+        const path = join(this.root, dir, name);
+        out.push({ sha256: m[1]!, bytes: (await stat(path)).size, path });
+      }
+    }
+    return out;
+  }
+
+  /** Hashes every file again; each that is not what its name says is removed and returned. */
+  async verify(signal?: AbortSignal): Promise<{ readonly checked: number; readonly corrupt: ReadonlyArray<{ readonly sha256: string; readonly got: string }> }> {
+    const files = await this.list();
+    const corrupt: Array<{ sha256: string; got: string }> = [];
+    for (const f of files) {
+      signal?.throwIfAborted();
+      const got = await sha256Of(f.path);
+      if (got === f.sha256) continue;
+      await rm(f.path, { force: true });
+      corrupt.push({ sha256: f.sha256, got });
+    }
+    return { checked: files.length, corrupt };
+  }
+
+  /** Removes every file whose sha256 `keep` does not hold; returns what went. */
+  async prune(keep: (sha256: string) => boolean): Promise<{ readonly removed: number; readonly removedBytes: number; readonly keptBytes: number }> {
+    let removed = 0;
+    let removedBytes = 0;
+    let keptBytes = 0;
+    for (const f of await this.list()) {
+      if (keep(f.sha256)) {
+        keptBytes += f.bytes;
+        continue;
+      }
+      await rm(f.path, { force: true });
+      removed++;
+      removedBytes += f.bytes;
+    }
+    return { removed, removedBytes, keptBytes };
+  }
+
   /** The pool's file of the package, hashed again now; a file that does not match is removed. */
   async use(p: PoolPackage): Promise<Result<string>> {
     const path = this.path(p.sha256);
     const size = await stat(path).then((s) => s.size, () => undefined);
     if (size === undefined) return fail({ message: `${p.name} ${p.version} is not in the pool (${this.root})`, hint: 'mkimage fetch fills it' });
-    const hash = createHash('sha256');
-    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-    const got = hash.digest('hex');
+    const got = await sha256Of(path);
     if (got === p.sha256 && size === p.size) return ok(path);
     await rm(path, { force: true });
     return fail({ message: `${p.name} ${p.version}: the pool's file ${path} does not match its sha256 (${size} bytes, ${got.slice(0, 16)}); it was removed`, hint: 'mkimage fetch downloads it again' });
   }
+}
+
+async function sha256Of(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }

@@ -5,14 +5,16 @@
 // is pinned to a signed index. The result is one distro's part of the lock.
 
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LockedDistro, LockedPackage } from '../archive/lock-file.ts';
 import { parseAptSimulation, pin } from '../archive/pin.ts';
 import { DEFAULT_KEYRING, parseSources } from '../archive/sources-list.ts';
+import { compareVersions } from '../archive/version.ts';
 import { fetchSuiteIndex, type SuiteIndex, type SuiteSource } from '../archive/suite-index.ts';
 import { canonicalJson } from '../core/canonical.ts';
-import { fail, ok, type Result } from '../core/diagnostic.ts';
+import { fail, ok, type Diagnostic, type Result } from '../core/diagnostic.ts';
+import { closest } from '../core/suggest.ts';
 import { RecipeFailure } from '../core/target.ts';
 import { run } from '../proc/run.ts';
 import type { ImageConfig } from './config.ts';
@@ -20,37 +22,68 @@ import { hostAptSources } from './stages/bootstrap.ts';
 import { runOptions, toolEnv, type StepIo } from './step-io.ts';
 import { MMDEBSTRAP, mmdebstrapArgs } from './tools/mmdebstrap.ts';
 
-export type LockConfig = Pick<ImageConfig, 'suite' | 'variant' | 'architecture' | 'components' | 'basePackages' | 'packages' | 'mirrors' | 'sourceDateEpoch'>;
+export type LockConfig = Pick<ImageConfig, 'suite' | 'variant' | 'architecture' | 'components' | 'basePackages' | 'packages' | 'mirrors' | 'sourceDateEpoch' | 'packageOrigins'>;
 
-export async function resolveDistroLock(c: LockConfig, io: StepIo): Promise<Result<LockedDistro>> {
+export interface ResolveOptions {
+  /**
+   * Packages of the lock as it was: each stays at its locked version where the archive still
+   * has it (an apt pin), so that a re-lock moves only what must move. Leave out to take the
+   * archive's newest of everything.
+   */
+  readonly keep?: readonly LockedPackage[];
+  /** Names whose pins `keep` does not hold, with every package they depend on (`lock --update PKG`). */
+  readonly move?: readonly string[];
+  /** Suites fetched once for every distro resolved in one run, by URL, suite and components. */
+  readonly indexCache?: Map<string, Promise<Result<SuiteIndex>>>;
+}
+
+export async function resolveDistroLock(c: LockConfig, io: StepIo, options: ResolveOptions = {}): Promise<Result<LockedDistro>> {
   const sources = c.mirrors.length > 0 ? c.mirrors : await hostAptSources();
   const suites = await suitesOf(c, sources);
   const indexes: SuiteIndex[] = [];
   for (const s of suites) {
-    const index = await fetchSuiteIndex(s, c.architecture, io.signal);
+    const key = `${s.url} ${s.suite} ${s.components.join(',')} ${s.keyring} ${c.architecture}`;
+    const cache = options.indexCache ?? new Map<string, Promise<Result<SuiteIndex>>>();
+    if (!cache.has(key)) cache.set(key, fetchSuiteIndex(s, c.architecture, io.signal));
+    const index = await cache.get(key)!;
     if (!index.ok) return index;
     indexes.push(index.value);
   }
-  const base = await simulate(c, sources, io, 'base');
-  if (!base.ok) return base;
-  const bootstrap = pin(base.value, indexes, 'bootstrap');
-  if (!bootstrap.ok) return bootstrap;
-  let packages: LockedPackage[] = [];
-  if (c.packages.length > 0) {
-    const all = await simulate({ ...c, basePackages: [...c.basePackages, ...c.packages] }, sources, io, 'all');
-    if (!all.ok) return all;
-    const inBase = new Map(bootstrap.value.map((p) => [`${p.name}:${p.architecture}`, p.version]));
-    const changed = all.value.find((p) => inBase.has(`${p.name}:${p.architecture}`) && inBase.get(`${p.name}:${p.architecture}`) !== p.version);
-    if (changed) return fail({ message: `the packages stage would move ${changed.name} of the bootstrap to ${changed.version}`, hint: 'add the packages that need it to BASE_PACKAGES' });
-    const extra = pin(all.value.filter((p) => !inBase.has(`${p.name}:${p.architecture}`)), indexes, 'packages');
-    if (!extra.ok) return extra;
-    packages = extra.value;
+  // A name no index has would fail apt after a long wait, or a bootstrap after minutes: now, with where it was asked for.
+  const unknown = unknownPackage(c, indexes);
+  if (unknown) return fail(unknown);
+  // Held where they were; when apt cannot satisfy that, the moving names take what they depend on along.
+  const move = options.move ?? [];
+  const attempts = [new Set(move), ...(move.length > 0 && options.keep ? [dependencyClosure(move, indexes)] : [])];
+  let solved: Result<LockedPackage[]> | undefined;
+  for (const moving of attempts) {
+    const keep = (options.keep ?? []).filter((p) => !moving.has(p.name));
+    const pins = keep.length > 0 ? await writePins(io.tmp, keep) : [];
+    solved = await solve(c, sources, indexes, io, pins);
+    if (solved.ok) break;
   }
+  if (!solved!.ok) return solved!;
   return ok({
     inputs: inputsDigest(c, suites),
     sources: indexes.map((i) => ({ mirror: i.source.url, suite: i.source.suite, date: isoDate(i.release.date) })),
-    packages: [...bootstrap.value, ...packages],
+    packages: solved!.value,
   });
+}
+
+/** What apt installs for the bootstrap, and then for the packages stage on top, pinned to the indexes. */
+async function solve(c: LockConfig, sources: readonly string[], indexes: readonly SuiteIndex[], io: StepIo, pins: readonly string[]): Promise<Result<LockedPackage[]>> {
+  const base = await simulate(c, sources, io, 'base', pins);
+  if (!base.ok) return base;
+  const bootstrap = pin(base.value, indexes, 'bootstrap');
+  if (!bootstrap.ok || c.packages.length === 0) return bootstrap;
+  const all = await simulate({ ...c, basePackages: [...c.basePackages, ...c.packages] }, sources, io, 'all', pins);
+  if (!all.ok) return all;
+  const inBase = new Map(bootstrap.value.map((p) => [`${p.name}:${p.architecture}`, p.version]));
+  const changed = all.value.find((p) => inBase.has(`${p.name}:${p.architecture}`) && inBase.get(`${p.name}:${p.architecture}`) !== p.version);
+  if (changed) return fail({ message: `the packages stage would move ${changed.name} of the bootstrap to ${changed.version}`, hint: 'add the packages that need it to BASE_PACKAGES' });
+  const extra = pin(all.value.filter((p) => !inBase.has(`${p.name}:${p.architecture}`)), indexes, 'packages');
+  if (!extra.ok) return extra;
+  return ok([...bootstrap.value, ...extra.value]);
 }
 
 /** The suites behind the bootstrap's sources: mirror URLs (the config's suite), sources lines, or the host's files. */
@@ -65,17 +98,67 @@ async function suitesOf(c: LockConfig, sources: readonly string[]): Promise<Suit
 }
 
 /** mmdebstrap --simulate with the bootstrap stage's arguments: apt's choices, nothing installed. */
-async function simulate(c: LockConfig, sources: readonly string[], io: StepIo, label: string): Promise<Result<ReturnType<typeof parseAptSimulation>>> {
+async function simulate(c: LockConfig, sources: readonly string[], io: StepIo, label: string, extra: readonly string[]): Promise<Result<ReturnType<typeof parseAptSimulation>>> {
   let said = '';
   const capture: StepIo = { ...io, output: (stream, text) => ((said += text), io.output(stream, text)) };
   try {
-    await run(MMDEBSTRAP.file, ['--simulate', ...mmdebstrapArgs(c, join(io.tmp, `${label}.tar`), sources)], runOptions(capture, toolEnv(c, io)));
+    await run(MMDEBSTRAP.file, ['--simulate', ...extra, ...mmdebstrapArgs(c, join(io.tmp, `${label}.tar`), sources)], runOptions(capture, toolEnv(c, io)));
   } catch (e) {
     if (e instanceof RecipeFailure && !io.signal.aborted) return fail({ message: `resolving the ${label === 'base' ? 'bootstrap' : 'packages'} of ${c.suite}: ${e.message}` });
     throw e;
   }
   const chosen = parseAptSimulation(said);
   return chosen.length > 0 ? ok(chosen) : fail({ message: `mmdebstrap --simulate named no package for ${c.suite}`, hint: 'see its output in the log' });
+}
+
+/** The names and everything they depend on, transitively, in their newest versions of the indexes (virtual names through their providers). */
+function dependencyClosure(names: readonly string[], indexes: readonly SuiteIndex[]): Set<string> {
+  const providers = new Map<string, string[]>();
+  if (names.length > 0) {
+    for (const i of indexes) for (const list of i.packages.values()) for (const p of list) for (const v of p.provides ?? []) providers.set(v, [...(providers.get(v) ?? []), p.name]);
+  }
+  const out = new Set<string>();
+  const queue = [...names];
+  for (let n = queue.pop(); n !== undefined; n = queue.pop()) {
+    if (out.has(n)) continue;
+    out.add(n);
+    const versions = indexes.flatMap((i) => i.packages.get(n) ?? []);
+    const newest = versions.reduce<(typeof versions)[number] | undefined>((a, b) => (a && compareVersions(a.version, b.version) >= 0 ? a : b), undefined);
+    queue.push(...(newest?.depends ?? []), ...(providers.get(n) ?? []));
+  }
+  return out;
+}
+
+/** apt preferences that hold each kept package at its locked version (ignored where the archive lacks it). */
+async function writePins(dir: string, keep: readonly LockedPackage[]): Promise<string[]> {
+  const file = join(dir, 'lock-pins.pref');
+  const names = new Map<string, string>();
+  for (const p of keep) names.set(p.name, p.version);
+  await writeFile(file, [...names].map(([name, version]) => `Package: ${name}\nPin: version ${version}\nPin-Priority: 1001\n`).join('\n'));
+  return [`--aptopt=Dir::Etc::Preferences "${file}"`];
+}
+
+/** The first package the profile asks for that no index has (nor provides), with where it was asked for and the closest name. */
+function unknownPackage(c: LockConfig, indexes: readonly SuiteIndex[]): Diagnostic | undefined {
+  const has = (name: string) => indexes.some((i) => i.packages.has(name));
+  const wanted = [...c.basePackages, ...c.packages].map((p) => p.replace(/[:=/].*$/, ''));
+  const missing = wanted.filter((n) => !has(n));
+  if (missing.length === 0) return undefined;
+  const provided = new Set<string>();
+  for (const i of indexes) for (const list of i.packages.values()) for (const p of list) for (const v of p.provides ?? []) provided.add(v);
+  const name = missing.find((n) => !provided.has(n));
+  if (name === undefined) return undefined;
+  const origin = c.packageOrigins?.[name];
+  const guess = closest(name, indexes.flatMap((i) => [...i.packages.keys()]));
+  return {
+    message: `no package ${name} in ${indexes.map((i) => `${i.source.suite} (${i.source.url})`).join(', ')}${origin ? `, asked for at ${origin}` : ''}`,
+    hint: guess ? `did you mean ${guess}?` : 'apt-cache search, or packages.debian.org, finds the right name',
+  };
+}
+
+/** The digest a lock of this config must carry to be current (reads the host's sources when the config has no mirrors). */
+export async function lockInputs(c: LockConfig): Promise<string> {
+  return inputsDigest(c, await suitesOf(c, c.mirrors.length > 0 ? c.mirrors : await hostAptSources()));
 }
 
 /** What the lock was resolved from: a different digest means the profile moved on since. */

@@ -18,7 +18,9 @@ test('a lock is one sorted line per package, and parses back to what was written
   const parsed = parseLock(text, 'mkimage.lock');
   if (!parsed.ok) return t.fail(parsed.error.message);
   t.is(formatLock(parsed.value), text);
-  t.deepEqual(parsed.value.get('web')!.packages.find((p) => p.name === 'nginx'), pkg('packages', 'nginx', '1.22.1-9'));
+  const { line, ...nginx } = parsed.value.get('web')!.packages.find((p) => p.name === 'nginx')!;
+  t.deepEqual(nginx, pkg('packages', 'nginx', '1.22.1-9'));
+  t.true(text.split('\n')[line! - 1]!.startsWith('package web packages nginx '), 'each package knows its line: the entry manifests point to');
 });
 
 test('one version moving changes one line of the lock', (t) => {

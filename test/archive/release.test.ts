@@ -74,3 +74,21 @@ test('a Packages index is read only when it is what the Release says; a stanza w
   const good = parsePackages(PACKAGES.split('\n\n')[0]!, 'P');
   t.deepEqual(good.ok && good.value, [{ name: 'hello', version: '2.10-3', architecture: 'amd64', filename: 'pool/main/h/hello/hello_2.10-3_amd64.deb', size: 56024, sha256: 'a'.repeat(64), from: 'P:1' }]);
 });
+
+test('a package stanza gives the names it provides and depends on (every alternative, Pre-Depends too)', (t) => {
+  const text = [
+    'Package: exim4-daemon-light',
+    'Version: 4.96-15',
+    'Architecture: amd64',
+    'Pre-Depends: init-system-helpers (>= 1.54~)',
+    'Depends: exim4-base (>= 4.96), libc6 (>= 2.34), debconf (>= 0.5) | debconf-2.0, libdb5.3:any',
+    'Provides: mail-transport-agent, exim4-localscanapi-6.0',
+    'Filename: pool/main/e/exim4/exim4-daemon-light_4.96-15_amd64.deb',
+    'Size: 1',
+    `SHA256: ${'b'.repeat(64)}`,
+  ].join('\n');
+  const parsed = parsePackages(text, 'P');
+  if (!parsed.ok) return t.fail(parsed.error.message);
+  t.deepEqual(parsed.value[0]!.provides, ['mail-transport-agent', 'exim4-localscanapi-6.0']);
+  t.deepEqual(parsed.value[0]!.depends, ['init-system-helpers', 'exim4-base', 'libc6', 'debconf', 'debconf-2.0', 'libdb5.3']);
+});
