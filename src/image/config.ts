@@ -2,6 +2,8 @@
 // profile layer (src/profile) produces, reduced to plain data. Stages read nothing else, so
 // this is also what their fingerprints are made of.
 
+import type { LockedDistro } from '../archive/lock-file.ts';
+
 export interface OverlaySource {
   /** The feature the files come from (errors and provenance name it). */
   readonly feature: string;
@@ -42,6 +44,12 @@ export interface ImageConfig {
    * of the stages that install them. No stage selects it: moving a line reruns nothing.
    */
   readonly packageOrigins?: Readonly<Record<string, string>>;
+  /**
+   * The distro's entry of mkimage.lock, current for this config: the bootstrap and packages
+   * stages install exactly its packages, from the pool, and it is their fingerprint (not the
+   * mirrors or the host's apt sources). Absent: they install from the archive as it is now.
+   */
+  readonly locked?: LockedDistro;
   readonly hostname: string;
   readonly locale: string;
   readonly timezone: string;

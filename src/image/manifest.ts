@@ -3,6 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { LockedPackage } from '../archive/lock-file.ts';
 
 export interface InstalledPackage {
   readonly name: string;
@@ -10,6 +11,8 @@ export interface InstalledPackage {
   readonly architecture: string;
   /** Installed-Size, KiB. */
   readonly installedKiB: number;
+  /** The lock entry it was installed from (locked builds): its stage, file and the sha256 the signed index gave. */
+  readonly locked?: { readonly stage: string; readonly sha256: string; readonly url: string; readonly line?: number };
 }
 
 export interface StageRecord {
@@ -43,8 +46,19 @@ export interface ImageManifest {
   readonly root?: string;
   /** The store it is in. */
   readonly store?: string;
+  /** The lock the packages came from: its file, the distro's entry and the inputs it was resolved for. */
+  readonly lock?: { readonly file: string; readonly distro: string; readonly inputs: string };
   readonly packages: readonly InstalledPackage[];
   readonly stages: readonly StageRecord[];
+}
+
+/** Each installed package with the lock entry it came from. */
+export function withLockEntries(installed: readonly InstalledPackage[], locked: readonly LockedPackage[]): InstalledPackage[] {
+  const byKey = new Map(locked.map((p) => [`${p.name}:${p.architecture}:${p.version}`, p]));
+  return installed.map((i) => {
+    const p = byKey.get(`${i.name}:${i.architecture}:${i.version}`);
+    return p ? { ...i, locked: { stage: p.stage, sha256: p.sha256, url: `${p.mirror.replace(/\/+$/, '')}/${p.filename}`, ...(p.line !== undefined && { line: p.line }) } } : i;
+  });
 }
 
 /** The installed packages of a root, from dpkg's status file. */

@@ -11,6 +11,7 @@ import type { Json } from '../core/canonical.ts';
 import { codeParts } from '../core/code-identity.ts';
 import { RecipeFailure, type RecipeContext } from '../core/target.ts';
 import type { ImageConfig } from './config.ts';
+import type { PoolAccess } from './locked-install.ts';
 import type { Tool } from './tools/tool.ts';
 
 export type StageName = 'bootstrap' | 'packages' | 'overlay' | 'hooks' | 'cleanup' | 'squashfs' | 'boot-files' | 'iso' | 'tar';
@@ -23,6 +24,8 @@ export interface StageContext {
   readonly commit: string;
   /** A directory of downloaded .debs shared by bootstraps (not an input: a .deb is named by its version). */
   readonly aptCache?: string;
+  /** The package pool locked stages install from (not an input: a file is named by its sha256). */
+  readonly pool?: PoolAccess;
 }
 
 /** Paths in the argument lists of a stage's fingerprint: where the step puts the real ones. */

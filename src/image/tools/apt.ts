@@ -13,3 +13,29 @@ export function aptInstallScript(packages: readonly string[]): string {
     '',
   ].join('\n');
 }
+
+/** Where the packages stage puts the locked repository inside the root while apt reads it. */
+export const LOCKED_REPO_IN_ROOT = 'var/lib/mkimage-lock';
+
+/**
+ * The locked packages stage's script: apt reads only the repository of locked files (its own
+ * source list and lists, gone with the repository), installs each locked package at its
+ * version, and marks what the profile did not ask for as automatically installed, as apt would.
+ */
+export function lockedInstallScript(requested: readonly string[], locked: readonly { name: string; version: string }[]): string {
+  const dir = `/${LOCKED_REPO_IN_ROOT}`;
+  const asked = new Set(requested.map((p) => p.replace(/[:=/].*$/, '')));
+  const auto = [...new Set(locked.map((p) => p.name).filter((n) => !asked.has(n)))];
+  return [
+    '#!/bin/sh',
+    'set -eu',
+    `mkdir -p ${dir}/lists/partial ${dir}/parts`,
+    `echo 'deb [trusted=yes] file:${dir} ./' >${dir}/sources.list`,
+    `o="-o Dir::Etc::SourceList=${dir}/sources.list -o Dir::Etc::SourceParts=${dir}/parts -o Dir::State::Lists=${dir}/lists -o Acquire::Languages=none"`,
+    'apt-get $o update',
+    `apt-get $o install --yes --no-install-recommends -o Dpkg::Options::=--force-confold ${locked.map((p) => `${p.name}=${p.version}`).join(' ')}`,
+    ...(auto.length > 0 ? [`apt-mark auto ${auto.join(' ')} >/dev/null`] : []),
+    'apt-get clean',
+    '',
+  ].join('\n');
+}
