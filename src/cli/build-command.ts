@@ -69,7 +69,8 @@ async function liveCycle(request: CycleRequest, terminal: Terminal, warning: (d:
 /** `-n`: what would run and why; runs nothing. */
 async function printDryRun(request: CycleRequest, warning: (d: Diagnostic) => void): Promise<ExitCode> {
   const { options, io } = request;
-  const prepared = await prepare(request, warning);
+  // Runs nothing: the lock is used where it is current, never resolved or written.
+  const prepared = await prepare({ ...request, lockMode: 'read' }, warning);
   if (!prepared.ok) {
     printDiagnostic(io, prepared.error);
     return 2;

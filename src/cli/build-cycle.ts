@@ -15,6 +15,11 @@ import { parseImageTarget, untypedDistro, type ImageTarget } from '../profile/im
 import type { LoadedProject } from '../project/load.ts';
 import type { WatchPlanInput } from '../watch/watch-plan.ts';
 import { planImages, type ImagePlan } from './image-goals.ts';
+import type { LockedDistro } from '../archive/lock-file.ts';
+import { POOL_DIR } from '../archive/pool.ts';
+import type { Library } from '../profile/library.ts';
+import type { ImageConfig } from '../image/config.ts';
+import { missingFromPool, ProjectLock, type LockMode } from './project-lock.ts';
 import { writeImageRecords } from './image-outputs.ts';
 import { storeRoot as storeRootOf, type Io } from './io.ts';
 import type { BuildPicture } from './live-view.ts';
@@ -33,6 +38,8 @@ export interface CycleRequest {
   readonly jobs: number;
   /** Aborting it interrupts the build (Ctrl-C, or watch mode's abort on an edit). */
   readonly signal: AbortSignal;
+  /** How mkimage.lock is used (default: build, or locked with --locked); commands that only look use read. */
+  readonly lockMode?: LockMode;
 }
 
 /** Where one cycle reports; the caller decides how it is shown. */
@@ -189,7 +196,7 @@ export async function prepare(request: CycleRequest, warning: (d: Diagnostic) =>
   if (request.goals.length === 0) plainGoals.push(...project.value.graph.sinks());
   let images: ImagePlan | undefined;
   if (imageNames.length > 0) {
-    const planned = planImages(library!, imageNames, io.env, storeRoot, options.mirror);
+    const planned = await planLockedImages(request, library!, imageNames, loaded.root, storeRoot, warning);
     if (!planned.ok) return planned;
     images = planned.value;
     for (const w of images.warnings) warning(w);
@@ -205,6 +212,42 @@ export async function prepare(request: CycleRequest, warning: (d: Diagnostic) =>
     goals: [...plainGoals, ...(images?.goals.map((g) => g.goal) ?? [])],
     ...(images && { images }),
   });
+}
+
+/**
+ * The images planned with the project's lock: each distro's current entry, or one resolved now
+ * (and the lock written) unless --locked or a command that only looks. --offline: every
+ * locked file must be in the pool, and no hook may want the network.
+ */
+async function planLockedImages(request: CycleRequest, library: Library, targets: readonly ImageTarget[], projectRoot: string, storeRoot: string, warning: (d: Diagnostic) => void): Promise<Result<ImagePlan>> {
+  const { options, io } = request;
+  const lock = ProjectLock.read(projectRoot);
+  if (!lock.ok) return lock;
+  const mode: LockMode = request.lockMode ?? (options.locked ? 'locked' : 'build');
+  const offline = options.offline ?? false;
+  const entries = new Map<string, Promise<Result<LockedDistro | undefined>>>();
+  const plan = (lockFor: (config: ImageConfig) => Promise<Result<LockedDistro | undefined>>) =>
+    planImages(library, targets, io.env, storeRoot, { ...(options.mirror && { mirror: options.mirror }), offline, lockFor });
+  let planned = await plan((config) => {
+    if (!entries.has(config.name)) entries.set(config.name, lock.value.forBuild(config, mode, offline, request.signal, warning));
+    return entries.get(config.name)!;
+  });
+  if (!planned.ok) return planned;
+  const saved = lock.value.save();
+  if (!saved.ok) return saved;
+  // Planned again with the entries as written, each package knowing its line of the file.
+  if (saved.value) planned = await plan(async (config) => ok(await lock.value.current(config)));
+  if (!planned.ok) return planned;
+  if (offline) {
+    const hook = planned.value.goals.flatMap((g) => g.config.hooks).find((h) => h.network);
+    if (hook) return fail({ message: `--offline, and the hook ${hook.path} wants the network`, hint: 'build without --offline, or give the hook what it fetches in its feature' });
+    const packages = planned.value.goals.flatMap((g) => g.config.locked?.packages ?? []);
+    const missing = [...new Map(missingFromPool(join(storeRoot, POOL_DIR), packages).map((p) => [p.sha256, p])).values()];
+    if (missing.length > 0) {
+      return fail({ message: `--offline, and the pool lacks ${missing.length} locked package${missing.length === 1 ? '' : 's'}: ${missing.map((p) => `${p.name} ${p.version}`).join(', ')}`, hint: 'mkimage fetch fills it while the network is there' });
+    }
+  }
+  return planned;
 }
 
 /** The state of a project is keyed by its Targetfile's path: two checkouts keep their own. */

@@ -117,7 +117,7 @@ async function fromProject(label: string, options: Options, io: Io, store: Local
  * (the cleanup stage, its finished root, when none is named).
  */
 export async function lastBuilt(name: string, stage: string | undefined, options: Options, io: Io, store: LocalStore): Promise<Result<Digest>> {
-  const prepared = await prepare({ goals: [name], options, io, jobs: 1, signal: new AbortController().signal }, () => undefined);
+  const prepared = await prepare({ goals: [name], options, io, jobs: 1, signal: new AbortController().signal, lockMode: 'read' }, () => undefined);
   if (!prepared.ok) return prepared;
   const image = prepared.value.images?.goals[0];
   let id: TargetId = prepared.value.goals[0]!;

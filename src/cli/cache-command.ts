@@ -1,6 +1,10 @@
 // `mkimage cache ls | verify | gc --max-size SIZE`.
 
+import { dirname, join, resolve } from 'node:path';
+import { POOL_DIR, PackagePool } from '../archive/pool.ts';
 import { LocalStore, parseSize } from '../cache/local-store.ts';
+import { printDiagnostic } from './io.ts';
+import { ProjectLock } from './project-lock.ts';
 import { formatBytes, formatMs } from '../ui/format.ts';
 import { storeRoot, type ExitCode, type Io } from './io.ts';
 import type { Options } from './options.ts';
@@ -44,8 +48,10 @@ export async function cacheCommand(args: readonly string[], options: Options, io
       case 'verify': {
         const report = await store.verify();
         for (const c of report.corrupt) io.out(options.json ? JSON.stringify(c) : `corrupt  ${c.digest}: ${c.reason} (evicted)`);
-        if (!options.json) io.out(`${report.checked} entries checked, ${report.corrupt.length} corrupt`);
-        return report.corrupt.length === 0 ? 0 : 1;
+        const pool = await new PackagePool(join(store.root, POOL_DIR)).verify(io.signal);
+        for (const c of pool.corrupt) io.out(options.json ? JSON.stringify({ pool: c.sha256, got: c.got }) : `corrupt  pool/${c.sha256}.deb: its content hashes to ${c.got.slice(0, 16)} (removed)`);
+        if (!options.json) io.out(`${report.checked} entries and ${pool.checked} pool files checked, ${report.corrupt.length + pool.corrupt.length} corrupt`);
+        return report.corrupt.length + pool.corrupt.length === 0 ? 0 : 1;
       }
       default: {
         const report = await store.gc({ maxBytes: maxBytes!, signal: io.signal });
@@ -53,10 +59,32 @@ export async function cacheCommand(args: readonly string[], options: Options, io
           io.out(options.json ? JSON.stringify(e) : `evicted  ${e.digest.slice(0, 16)}  ${formatBytes(e.bytes)}  last used ${formatMs(now - e.lastUsed)} ago`);
         }
         if (!options.json) io.out(`${report.evicted.length} evicted, ${formatBytes(report.keptBytes)} kept`);
-        return 0;
+        return gcPool(store.root, options, io);
       }
     }
   } finally {
     await store.dispose();
   }
+}
+
+/**
+ * The pool's part of gc: files the project's lock (beside the Targetfile) refers to are kept,
+ * unless --drop-locked; without a lock to go by, nothing of the pool is removed (another
+ * project's lock may need it), unless --drop-locked.
+ */
+async function gcPool(storeRoot: string, options: Options, io: Io): Promise<ExitCode> {
+  const pool = new PackagePool(join(storeRoot, POOL_DIR));
+  const lock = ProjectLock.read(options.file ? dirname(resolve(io.cwd, options.file)) : io.cwd);
+  if (!lock.ok) {
+    printDiagnostic(io, { ...lock.error, hint: 'the pool was left as it is: gc keeps what the lock refers to' });
+    return 1;
+  }
+  if (!lock.value.exists && !options['drop-locked']) {
+    if (!options.json) io.out(`pool: kept whole (no ${lock.value.file} to tell what is locked; --drop-locked empties it)`);
+    return 0;
+  }
+  const locked = new Set([...lock.value.entries.values()].flatMap((d) => d.packages.map((p) => p.sha256)));
+  const r = await pool.prune((sha) => !options['drop-locked'] && locked.has(sha));
+  io.out(options.json ? JSON.stringify({ pool: r }) : `pool: ${r.removed} file${r.removed === 1 ? '' : 's'} removed (${formatBytes(r.removedBytes)}), ${formatBytes(r.keptBytes)} kept for ${lock.value.file}`);
+  return 0;
 }

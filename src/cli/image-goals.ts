@@ -5,6 +5,8 @@ import { join, relative } from 'node:path';
 import { fail, ok, type Diagnostic, type Result } from '../core/diagnostic.ts';
 import type { TargetId } from '../core/ids.ts';
 import type { TargetSpec } from '../core/target.ts';
+import type { LockedDistro } from '../archive/lock-file.ts';
+import { POOL_DIR } from '../archive/pool.ts';
 import type { ImageConfig } from '../image/config.ts';
 import { projectFacts, type ProjectFacts } from '../image/facts.ts';
 import { imageConfig } from '../image/from-profile.ts';
@@ -31,13 +33,23 @@ export interface ImagePlan {
   readonly warnings: readonly Diagnostic[];
 }
 
-export function planImages(
+export interface PlanOptions {
+  /** `--mirror`: bootstrap from this mirror instead of the profile's. */
+  readonly mirror?: string;
+  /** The lock entry the distro's stages install (undefined: from the archive as it is). */
+  readonly lockFor?: (config: ImageConfig) => Promise<Result<LockedDistro | undefined>>;
+  /** --offline: locked stages take every package from the pool. */
+  readonly offline?: boolean;
+}
+
+export async function planImages(
   library: Library,
   targets: readonly ImageTarget[],
   env: Readonly<Record<string, string | undefined>>,
   storeRoot: string,
-  mirror?: string,
-): Result<ImagePlan> {
+  options: PlanOptions = {},
+): Promise<Result<ImagePlan>> {
+  const { mirror } = options;
   const root = library.root;
   const facts = projectFacts(root, library.files.map((f) => relative(root, f)), env);
   const specs = new Map<string, TargetSpec>();
@@ -50,8 +62,12 @@ export function planImages(
     const config = imageConfig(profile.value, library, { sourceDateEpoch: facts.sourceDateEpoch });
     if (!config.ok) return fail(config.error);
     const type = target.type as ImageType;
-    const withMirror = mirror ? { ...config.value, mirrors: [mirror] } : config.value;
-    for (const spec of imageTargets({ config: withMirror, type, root, commit: facts.commit, aptCache: join(storeRoot, 'apt-cache') })) {
+    const unlocked = mirror ? { ...config.value, mirrors: [mirror] } : config.value;
+    const locked = options.lockFor ? await options.lockFor(unlocked) : ok(undefined);
+    if (!locked.ok) return locked;
+    const withMirror = locked.value ? { ...unlocked, locked: locked.value } : unlocked;
+    const pool = { dir: join(storeRoot, POOL_DIR), offline: options.offline ?? false };
+    for (const spec of imageTargets({ config: withMirror, type, root, commit: facts.commit, aptCache: join(storeRoot, 'apt-cache'), pool })) {
       if (!specs.has(spec.id)) specs.set(spec.id, spec);
     }
     const stages = stagesFor(type)

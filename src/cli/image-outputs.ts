@@ -10,7 +10,8 @@ import type { BuildResult } from '../core/engine.ts';
 import type { Digest } from '../core/ids.ts';
 import type { BuildState } from '../core/state.ts';
 import { uncommittedPaths } from '../image/facts.ts';
-import { installedPackages, type ImageManifest } from '../image/manifest.ts';
+import { LOCK_FILE } from '../archive/lock-file.ts';
+import { installedPackages, withLockEntries, type ImageManifest } from '../image/manifest.ts';
 import type { ImagePlan } from './image-goals.ts';
 import type { Materialized } from './outputs.ts';
 import { writeFailure, writeFileAtomically } from './writable.ts';
@@ -67,7 +68,8 @@ async function writeRecords(o: ImageRecordsInput): Promise<void> {
         hooks: image.config.hooks.map((h) => `${h.feature}/${basename(h.path)}`),
         outputs: written!.paths,
         ...(cleanupDigest && { root: cleanupDigest, store: o.storeRoot }),
-        packages: cleanupDigest ? installedPackages(await o.readPath(cleanupDigest)) : [],
+        ...(image.config.locked && { lock: { file: LOCK_FILE, distro: image.config.name, inputs: image.config.locked.inputs } }),
+        packages: cleanupDigest ? withLockEntries(installedPackages(await o.readPath(cleanupDigest)), image.config.locked?.packages ?? []) : [],
         stages: image.stages.map(([stage, id]) => {
           const outcome = o.result.outcomes.get(id);
           const durationMs = outcome?.durationMs ?? o.previous.targets[id]?.durationMs;

@@ -58,6 +58,10 @@ export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
       return (await import('./shell-command.ts')).shellCommand(rest, parsed.options, io);
     case 'why':
       return (await import('./why-command.ts')).whyCommand(rest, parsed.options, io);
+    case 'lock':
+      return (await import('./lock-command.ts')).lockCommand(rest, parsed.options, io);
+    case 'fetch':
+      return (await import('./lock-command.ts')).fetchCommand(rest, parsed.options, io);
     case 'doctor':
       return (await import('./doctor-command.ts')).doctorCommand(rest, parsed.options, io);
     default: {

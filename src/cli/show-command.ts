@@ -11,6 +11,7 @@ import { show, type ResolvedProfile } from '../profile/resolve.ts';
 import { printDiagnostic, type ExitCode, type Io } from './io.ts';
 import type { Options } from './options.ts';
 import { resolveNamed } from './resolve-named.ts';
+import { ProjectLock } from './project-lock.ts';
 
 export async function showCommand(args: readonly string[], options: Options, io: Io): Promise<ExitCode> {
   if (args.length !== 1) {
@@ -30,8 +31,31 @@ export async function showCommand(args: readonly string[], options: Options, io:
   }
   printProfile(profile, io.out, io.cwd);
   const config = imageConfig(profile, resolved.value.library, { sourceDateEpoch: 0 });
-  if (config.ok) printLayers(config.value, io.out, io.cwd);
+  if (!config.ok) return 0;
+  printLayers(config.value, io.out, io.cwd);
+  const lock = ProjectLock.read(resolved.value.library.root);
+  if (!lock.ok) {
+    printDiagnostic(io, lock.error);
+    return 2;
+  }
+  await printLock(config.value, lock.value, io.out, io.cwd);
   return 0;
+}
+
+/** The distro's lock entry: whether it is current, where from, and each package with its line. */
+async function printLock(c: ImageConfig, lock: ProjectLock, out: (l: string) => void, cwd: string): Promise<void> {
+  const file = relative(cwd, lock.file) || lock.file;
+  const entry = lock.entries.get(c.name);
+  out('');
+  if (!entry) {
+    out(`lock: ${file} holds no entry for ${c.name} (a build, or mkimage lock ${c.name}, writes it)`);
+    return;
+  }
+  const current = (await lock.current(c)) !== undefined;
+  out(`lock: ${file}, ${c.name} inputs ${entry.inputs} (${current ? 'current' : 'stale: the profile changed since; a build locks it again'}), from:`);
+  for (const s of entry.sources) out(`  ${s.mirror} ${s.suite}  (Release of ${s.date})`);
+  out(`locked packages (${entry.packages.length}), installed from the pool by the stage named:`);
+  for (const p of entry.packages) out(`  ${p.stage.padEnd(9)} ${p.name} ${p.version} ${p.architecture}  ${file}:${p.line}`);
 }
 
 /** The overlays' files and the hooks, in the order the build applies them. */

@@ -15,7 +15,7 @@ export async function whyCommand(goals: readonly string[], options: Options, io:
     return 2;
   }
   // Warnings about the profile belong to builds; why only reads.
-  const prepared = await prepare({ goals, options, io, jobs: 1, signal: new AbortController().signal }, () => undefined);
+  const prepared = await prepare({ goals, options, io, jobs: 1, signal: new AbortController().signal, lockMode: 'read' }, () => undefined);
   if (!prepared.ok) {
     printDiagnostic(io, prepared.error);
     return 2;

@@ -1,0 +1,186 @@
+// The project's mkimage.lock as builds and commands use it: read once (an error at file:line
+// when it does not parse), each distro's entry checked against the config it must pin (the
+// inputs digest), and, for a build, a missing or stale entry resolved again: the packages the
+// lock held stay pinned where the archive still has them, so only what the edit needs moves,
+// and the build says what moved. With --locked a missing or stale entry is an error naming
+// what the profile asks for that the lock lacks, and where; with --offline it cannot be
+// resolved (no network) and is an error too. The file is written once, whole, at the end.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { formatLock, LOCK_FILE, parseLock, type Lock, type LockedDistro, type LockedPackage } from '../archive/lock-file.ts';
+import { PackagePool } from '../archive/pool.ts';
+import { fail, ok, type Diagnostic, type Result } from '../core/diagnostic.ts';
+import { RecipeFailure } from '../core/target.ts';
+import type { ImageConfig } from '../image/config.ts';
+import { lockInputs, resolveDistroLock, type ResolveOptions } from '../image/lock-resolve.ts';
+import type { SuiteIndex } from '../archive/suite-index.ts';
+import { writeFailure, writeFileAtomically } from './writable.ts';
+
+/** build: resolve what is missing or stale; locked: refuse to (--locked); read: use what is current, resolve nothing. */
+export type LockMode = 'build' | 'locked' | 'read';
+
+export class ProjectLock {
+  #entries: Map<string, LockedDistro>;
+  #changed = new Set<string>();
+  readonly #indexCache = new Map<string, Promise<Result<SuiteIndex>>>();
+
+  private constructor(
+    /** The lock file's path (beside the Targetfile), whether or not it exists. */
+    readonly file: string,
+    lock: Lock,
+    readonly exists: boolean,
+  ) {
+    this.#entries = new Map(lock);
+  }
+
+  static read(projectRoot: string): Result<ProjectLock> {
+    const file = join(projectRoot, LOCK_FILE);
+    if (!existsSync(file)) return ok(new ProjectLock(file, new Map(), false));
+    const parsed = parseLock(readFileSync(file, 'utf8'), file);
+    return parsed.ok ? ok(new ProjectLock(file, parsed.value, true)) : parsed;
+  }
+
+  get entries(): ReadonlyMap<string, LockedDistro> {
+    return this.#entries;
+  }
+
+  /** The entry of the config's distro if it was resolved for exactly these inputs. */
+  async current(config: ImageConfig): Promise<LockedDistro | undefined> {
+    const entry = this.#entries.get(config.name);
+    return entry && entry.inputs === (await inputsOf(config)) ? entry : undefined;
+  }
+
+  /**
+   * The entry a build of this config uses: the current one, or (mode build) one resolved now;
+   * undefined only in read mode. `say` is told what a re-lock moved.
+   */
+  async forBuild(config: ImageConfig, mode: LockMode, offline: boolean, signal: AbortSignal, say: (d: Diagnostic) => void): Promise<Result<LockedDistro | undefined>> {
+    const entry = this.#entries.get(config.name);
+    const current = await this.current(config);
+    if (current || mode === 'read') return ok(current);
+    if (mode === 'locked') return fail(notLocked(this.file, config, entry));
+    if (offline) {
+      return fail({ message: `${config.name} ${entry ? 'was locked for other inputs than the profile has now' : `is not in ${this.file}`}, and --offline cannot resolve it`, hint: `mkimage lock ${config.name} while the network is there` });
+    }
+    const asked = [...config.basePackages, ...config.packages].map(bareName);
+    const held = new Set(entry?.packages.map((p) => p.name));
+    const resolved = await this.resolve(config, signal, entry ? { keep: entry.packages, move: asked.filter((n) => !held.has(n)) } : {});
+    if (!resolved.ok) return resolved;
+    say({ message: `${LOCK_FILE}: ${entry ? `${config.name} re-locked for its changed inputs: ${describeChanges(entry, resolved.value) || 'no package moved'}` : `${config.name} locked: ${resolved.value.packages.length} packages`}` });
+    return ok(resolved.value);
+  }
+
+  /** Resolves the config against the archive (indexes fetched once per run) and, unless told not to, records the entry. */
+  async resolve(config: ImageConfig, signal: AbortSignal, options: ResolveOptions = {}, record = true): Promise<Result<LockedDistro>> {
+    const tmp = await mkdtemp(join(process.env.TMPDIR ?? '/tmp', 'mkimage-lock-'));
+    let tail = '';
+    try {
+      const io = { signal, tmp, output: (_: 'stdout' | 'stderr', text: string) => void (tail = (tail + text).slice(-4000)) };
+      const resolved = await resolveDistroLock(config, io, { ...options, indexCache: this.#indexCache }).catch((e: unknown) => {
+        // Interrupted: nothing was recorded, and the lock file is written only at the end.
+        if (signal.aborted) return fail<Diagnostic>({ message: `interrupted while locking ${config.name}; ${this.file} is as it was` });
+        if (e instanceof RecipeFailure) return fail<Diagnostic>({ message: e.message, ...(e.details.hint && { hint: e.details.hint }) });
+        throw e;
+      });
+      if (signal.aborted) return fail({ message: `interrupted while locking ${config.name}; ${this.file} is as it was` });
+      if (!resolved.ok) {
+        const said = tail.split('\n').filter((l) => /^E: |unmet|Depends:/.test(l)).slice(0, 3).join(' ');
+        return fail({ ...resolved.error, message: `locking ${config.name}: ${resolved.error.message}${said ? ` (apt: ${said})` : ''}` });
+      }
+      if (record) this.set(config.name, resolved.value);
+      return resolved;
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  }
+
+  set(distro: string, entry: LockedDistro): void {
+    const old = this.#entries.get(distro);
+    if (old && formatLock(new Map([[distro, old]])) === formatLock(new Map([[distro, entry]]))) return;
+    this.#entries.set(distro, entry);
+    this.#changed.add(distro);
+  }
+
+  get changed(): boolean {
+    return this.#changed.size > 0;
+  }
+
+  /** Writes the file whole (other distros' entries as they were) if anything changed. */
+  save(): Result<boolean> {
+    if (!this.changed) return ok(false);
+    const text = formatLock(this.#entries);
+    try {
+      writeFileAtomically(this.file, text);
+    } catch (e) {
+      const why = writeFailure(e);
+      if (!why) throw e;
+      return fail({ message: `${this.file}: cannot write the lock: ${why.words}`, hint: 'the build did not start; the old lock is as it was' });
+    }
+    this.#changed.clear();
+    // Read back, so that every entry knows its line (what manifests point to).
+    const back = parseLock(text, this.file);
+    if (back.ok) this.#entries = new Map(back.value);
+    return ok(true);
+  }
+}
+
+/** The pool's files that a set of locked packages lacks. */
+export function missingFromPool(poolDir: string, packages: readonly LockedPackage[]): LockedPackage[] {
+  const pool = new PackagePool(poolDir);
+  return packages.filter((p) => !pool.has(p));
+}
+
+/** What moved between two entries of one distro, as a changelog: `+jq 1.6-2.1, libc6 2.36-9 -> 2.36-10, -foo`. */
+export function describeChanges(before: LockedDistro, after: LockedDistro): string {
+  return packageChanges(before.packages, after.packages)
+    .map((c) => (c.from === undefined ? `+${c.name} ${c.to}` : c.to === undefined ? `-${c.name} ${c.from}` : `${c.name} ${c.from} -> ${c.to}`))
+    .join(', ');
+}
+
+export interface PackageChange {
+  readonly name: string;
+  readonly architecture: string;
+  readonly from?: string;
+  readonly to?: string;
+}
+
+export function packageChanges(before: readonly LockedPackage[], after: readonly LockedPackage[]): PackageChange[] {
+  const key = (p: LockedPackage) => `${p.name}:${p.architecture}`;
+  const old = new Map(before.map((p) => [key(p), p]));
+  const now = new Map(after.map((p) => [key(p), p]));
+  const out: PackageChange[] = [];
+  for (const k of [...new Set([...old.keys(), ...now.keys()])].sort()) {
+    const a = old.get(k);
+    const b = now.get(k);
+    if (a && b && a.version === b.version && a.sha256 === b.sha256) continue;
+    const [name, architecture] = k.split(':') as [string, string];
+    out.push({ name, architecture, ...(a && { from: a.version }), ...(b && { to: b.version }) });
+  }
+  return out;
+}
+
+const bareName = (p: string) => p.replace(/[:=/].*$/, '');
+
+/** The lock inputs of a config, as a Result-free string (host sources that cannot be read count as none). */
+async function inputsOf(config: ImageConfig): Promise<string> {
+  return lockInputs(config).catch((e: unknown) => {
+    if (e instanceof RecipeFailure) return '';
+    throw e;
+  });
+}
+
+/** --locked and an entry that does not hold what the profile asks for: the first such package and the mixin that asked. */
+function notLocked(file: string, config: ImageConfig, entry: LockedDistro | undefined): Diagnostic {
+  const hint = `mkimage lock ${config.name} updates the lock; commit it`;
+  if (!entry) return { message: `--locked: ${file} holds no entry for ${config.name}`, hint };
+  const held = new Set(entry.packages.map((p) => p.name));
+  const wanted = [...config.basePackages, ...config.packages].map(bareName);
+  const missing = wanted.find((n) => !held.has(n));
+  if (missing) {
+    const origin = config.packageOrigins?.[missing];
+    return { message: `--locked: ${config.name} asks for ${missing}${origin ? ` (at ${origin})` : ''}, which ${file} does not hold`, hint };
+  }
+  return { message: `--locked: ${config.name} was locked for other inputs (suite, mirrors, components or package lists) than the profile has now`, hint };
+}

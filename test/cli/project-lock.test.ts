@@ -1,0 +1,74 @@
+import test from 'ava';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { formatLock, type LockedDistro, type LockedPackage } from '../../src/archive/lock-file.ts';
+import { describeChanges, ProjectLock } from '../../src/cli/project-lock.ts';
+import { lockInputs } from '../../src/image/lock-resolve.ts';
+import { testConfig } from '../image/helpers/image-config.ts';
+
+const MIRROR = 'http://127.0.0.1:9/debian';
+const pkg = (stage: LockedPackage['stage'], name: string, version: string): LockedPackage => ({
+  stage, name, version, architecture: 'amd64', size: 100, sha256: createSha(name + version), mirror: MIRROR, filename: `pool/${name}_${version}.deb`,
+});
+function createSha(s: string): string {
+  return Buffer.from(s).toString('hex').padEnd(64, '0').slice(0, 64);
+}
+
+function project(t: { teardown(f: () => void): void }, text?: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'mkimage-lockfile-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  if (text !== undefined) writeFileSync(join(dir, 'mkimage.lock'), text);
+  return dir;
+}
+
+const config = testConfig({ name: 'web', mirrors: [MIRROR], basePackages: ['openssh-server'], packages: ['nginx', 'jq'], packageOrigins: { jq: 'features/tools/feature.ts:7 (use/tools)' } });
+
+async function entry(c = config): Promise<LockedDistro> {
+  return { inputs: await lockInputs(c), sources: [{ mirror: MIRROR, suite: 'bookworm', date: '2026-07-11T10:16:37Z' }], packages: [pkg('bootstrap', 'openssh-server', '1:9.2p1-2'), pkg('packages', 'nginx', '1.22.1-9')] };
+}
+
+test('a lock file that does not parse is an error at its line', (t) => {
+  const dir = project(t, '# mkimage lock 1\n\ndistro web inputs 0123456789abcdef\npackage web bootstrap zstd 1.5 amd64 12 nothex http://x/ pool/z.deb\n');
+  const read = ProjectLock.read(dir);
+  t.false(read.ok);
+  if (!read.ok) t.deepEqual([read.error.at?.line, /zstd: nothex is not a sha256/.test(read.error.message)], [4, true]);
+});
+
+test('an entry resolved for these inputs is current; after a profile edit it is not', async (t) => {
+  const dir = project(t, formatLock(new Map([['web', await entry()]])));
+  const read = ProjectLock.read(dir);
+  if (!read.ok) return t.fail(read.error.message);
+  t.truthy(await read.value.current(config));
+  t.falsy(await read.value.current({ ...config, packages: ['nginx', 'jq', 'curl'] }));
+  t.falsy(await read.value.current({ ...config, mirrors: ['http://127.0.0.1:9/other'] }), 'another mirror is another archive');
+});
+
+test('--locked: a package the profile asks for that the lock lacks is named with the mixin that asked; nothing is written', async (t) => {
+  const text = formatLock(new Map([['web', await entry({ ...config, packages: ['nginx'] })]]));
+  const dir = project(t, text);
+  const read = ProjectLock.read(dir);
+  if (!read.ok) return t.fail(read.error.message);
+  const got = await read.value.forBuild(config, 'locked', false, new AbortController().signal, () => t.fail('nothing to say'));
+  t.false(got.ok);
+  if (!got.ok) t.is(got.error.message, `--locked: web asks for jq (at features/tools/feature.ts:7 (use/tools)), which ${join(dir, 'mkimage.lock')} does not hold`);
+  const none = await read.value.forBuild({ ...config, name: 'db' }, 'locked', false, new AbortController().signal, () => undefined);
+  t.regex(none.ok ? '' : none.error.message, /holds no entry for db/);
+  t.is(readFileSync(join(dir, 'mkimage.lock'), 'utf8'), text);
+});
+
+test('--offline cannot resolve a stale entry; read mode uses only what is current', async (t) => {
+  const dir = project(t, formatLock(new Map([['web', await entry({ ...config, packages: ['nginx'] })]])));
+  const read = ProjectLock.read(dir);
+  if (!read.ok) return t.fail(read.error.message);
+  const offline = await read.value.forBuild(config, 'build', true, new AbortController().signal, () => undefined);
+  t.regex(offline.ok ? '' : offline.error.message, /^web was locked for other inputs than the profile has now, and --offline cannot resolve it$/);
+  const looked = await read.value.forBuild(config, 'read', false, new AbortController().signal, () => undefined);
+  t.deepEqual(looked, { ok: true, value: undefined });
+});
+
+test('what moved between two entries reads as a changelog', async (t) => {
+  const before = await entry();
+  const after = { ...before, packages: [pkg('bootstrap', 'openssh-server', '1:9.2p1-2+deb12u1'), pkg('packages', 'jq', '1.6-2.1')] };
+  t.is(describeChanges(before, after), '+jq 1.6-2.1, -nginx 1.22.1-9, openssh-server 1:9.2p1-2 -> 1:9.2p1-2+deb12u1');
+});
