@@ -7,8 +7,12 @@
 // every build from an empty store (and so an empty apt cache, which lives in the store). The
 // two share their bootstrap stage, so together should cost well under the sum (<= 0.65).
 //
-// BENCH_IMAGE_ONLY=one|two runs one part alone (`one`: floor, cold, no-op, overlay edit and
-// their summary; `two`: image.two); unset runs both. An environment variable, because the
+// image.cold-warm-pool: the cold build from an empty store with the pool the cold build filled.
+// image.lock and image.lock-check: bench/image-lock.ts.
+//
+// BENCH_IMAGE_ONLY=one|two|lock runs one part alone (`one`: floor, cold, cold with a warm
+// pool, no-op, overlay edit and their summary; `two`: image.two; `lock`: the lock's figures);
+// unset runs all. An environment variable, because the
 // runner takes exactly one argument, the suite, and a suite takes none.
 
 import { spawn } from 'node:child_process';
@@ -18,6 +22,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { progress, round, settle, type Report, type Suite } from './measure.ts';
 import type { TempDirs } from './temp.ts';
+import { lockBench } from './image-lock.ts';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
 const BIN = join(REPO, 'bin/mkimage.js');
@@ -151,8 +156,10 @@ async function oneImage(report: Report, temp: TempDirs): Promise<void> {
   }
   report({ bench: 'image.floor', ms: Math.round(floor.ms), ...floorSteps });
 
-  progress(`cold: mkimage ${GOAL} from an empty store`);
+  progress(`cold: mkimage ${GOAL} from an empty store (it locks the distro and fills the pool)`);
   const cold = await mkimage(report, 'image.cold', project, store);
+  progress(`cold with a warm pool: mkimage ${GOAL} from an empty store but for the package pool`);
+  const warm = await coldWarmPool(report, temp, project, store);
   progress(`no-op: the same again, ${NOOP_RUNS} times`);
   const noopMs = await noop(report, project, store);
   progress(`overlay edit: ${OVERLAY_FILE}`);
@@ -161,9 +168,27 @@ async function oneImage(report: Report, temp: TempDirs): Promise<void> {
   report({
     bench: 'image.summary',
     cold_over_floor: round(cold.ms / floor.ms, 3),
+    warm_pool_over_cold: round(warm.ms / cold.ms, 3),
+    warm_pool_over_floor: round(warm.ms / floor.ms, 3),
     noop_ms: noopMs,
     edit_over_cold: round(edit.ms / cold.ms, 3),
   });
+}
+
+/**
+ * image.cold-warm-pool: the cold build again, from an empty store that has only the pool the
+ * cold build filled (the lock it wrote is kept): what a CI runner with a cached pool pays.
+ */
+async function coldWarmPool(report: Report, temp: TempDirs, project: string, coldStore: string): Promise<Run> {
+  const scope = temp.child();
+  try {
+    const store = scope.dir('image-warm-pool-store');
+    cpSync(join(coldStore, 'pool'), join(store, 'pool'), { recursive: true });
+    await settle();
+    return await mkimage(report, 'image.cold-warm-pool', project, store);
+  } finally {
+    await scope.dispose();
+  }
 }
 
 /**
@@ -219,7 +244,7 @@ async function twoImages(report: Report, temp: TempDirs): Promise<void> {
 }
 
 /** The parts BENCH_IMAGE_ONLY can pick, in the order a full run takes them. */
-const PARTS: Readonly<Record<string, (report: Report, temp: TempDirs) => Promise<void>>> = { one: oneImage, two: twoImages };
+const PARTS: Readonly<Record<string, (report: Report, temp: TempDirs) => Promise<void>>> = { one: oneImage, two: twoImages, lock: lockBench };
 
 export const imageSuite: Suite = async (report, temp: TempDirs) => {
   const only = process.env.BENCH_IMAGE_ONLY || undefined;
