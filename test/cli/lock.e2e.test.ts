@@ -60,8 +60,8 @@ test.before(async () => {
   }
   mirror = new TestMirror(join(work, 'mirror'), key);
   for (const p of resolved.value.packages) mirror.add(pool.path(p.sha256), p.name, p.version, p.architecture);
-  mirror.add(makeDeb(HELLO, '1.0'), HELLO, '1.0', 'all');
-  mirror.add(makeDeb(EXTRA, '1.0'), EXTRA, '1.0', 'all');
+  mirror.add(makeDeb(HELLO, '1.0', work), HELLO, '1.0', 'all');
+  mirror.add(makeDeb(EXTRA, '1.0', work), EXTRA, '1.0', 'all');
   mirror.publish(new Date('2026-11-01T00:00:00Z'));
   nginx = await startNginx(mirror.root);
   rig.write({ 'Targetfile.ts': "import { profiles } from 'mkimage';\n\nexport default profiles();\n", 'conf.d/tiny.ts': tiny(`${nginx.url}/`) });
@@ -99,7 +99,7 @@ test.serial('lock pins every package from the signed index; a build installs exa
 
 test.serial('after the archive moves: lock --check names the package and its image; locked rebuilds (a fresh store with the pool, and no network) are byte-identical', async (t) => {
   const first = sha256(rig.path('out/tiny.tar.zst'));
-  mirror.add(makeDeb(HELLO, '1.1'), HELLO, '1.1', 'all');
+  mirror.add(makeDeb(HELLO, '1.1', work), HELLO, '1.1', 'all');
   mirror.publish(new Date('2026-11-15T00:00:00Z'));
 
   const check = await rig.run(['lock', '--check']);

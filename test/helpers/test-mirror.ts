@@ -6,7 +6,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ArchiveKey } from './archive-key.ts';
 
@@ -67,9 +66,9 @@ export class TestMirror {
   }
 }
 
-/** A small package of the test's own: one file saying its version; byte-identical for the same version. */
-export function makeDeb(name: string, version: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'mkimage-deb-'));
+/** A small package of the test's own, made in `into`: one file saying its version; byte-identical for the same version. */
+export function makeDeb(name: string, version: string, into: string): string {
+  const dir = mkdtempSync(join(into, 'mkimage-deb-'));
   const root = join(dir, 'root');
   mkdirSync(join(root, 'DEBIAN'), { recursive: true });
   mkdirSync(join(root, 'usr/share', name), { recursive: true });
@@ -81,5 +80,6 @@ export function makeDeb(name: string, version: string): string {
   chmodSync(join(root, 'DEBIAN'), 0o755);
   const deb = join(dir, `${name}_${version}_all.deb`);
   execFileSync('dpkg-deb', ['--root-owner-group', '-Zxz', '--build', root, deb], { stdio: 'ignore', env: { ...process.env, SOURCE_DATE_EPOCH: '1700000000' } });
+  rmSync(root, { recursive: true });
   return deb;
 }
