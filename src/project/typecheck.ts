@@ -57,7 +57,9 @@ interface ChildResult {
 function checkInChild(files: readonly string[]): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
     const child = execFile(process.execPath, [CHILD], { maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`the type-check process failed: ${stderr.trim() || error.message}`));
+      // Ctrl-C reaches the whole process group: an interrupted check is no internal error.
+      if (error && error.signal) resolve({ error: { message: `the type check of the profiles was interrupted (${error.signal})` }, reads: [] });
+      else if (error) reject(new Error(`the type-check process failed: ${stderr.trim() || error.message}`));
       else resolve(JSON.parse(stdout) as ChildResult);
     });
     child.stdin?.end(JSON.stringify({ files }));
