@@ -221,7 +221,7 @@ export async function prepare(request: CycleRequest, warning: (d: Diagnostic) =>
  */
 async function planLockedImages(request: CycleRequest, library: Library, targets: readonly ImageTarget[], projectRoot: string, storeRoot: string, warning: (d: Diagnostic) => void): Promise<Result<ImagePlan>> {
   const { options, io } = request;
-  const lock = ProjectLock.read(projectRoot);
+  const lock = ProjectLock.read(projectRoot, options.mirror);
   if (!lock.ok) return lock;
   const mode: LockMode = request.lockMode ?? (options.locked ? 'locked' : 'build');
   const offline = options.offline ?? false;

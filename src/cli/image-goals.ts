@@ -34,7 +34,7 @@ export interface ImagePlan {
 }
 
 export interface PlanOptions {
-  /** `--mirror`: bootstrap from this mirror instead of the profile's. */
+  /** `--mirror`: bootstrap from this mirror instead of the profile's (with a lock: fetch the locked files from it). */
   readonly mirror?: string;
   /** The lock entry the distro's stages install (undefined: from the archive as it is). */
   readonly lockFor?: (config: ImageConfig) => Promise<Result<LockedDistro | undefined>>;
@@ -63,10 +63,11 @@ export async function planImages(
     if (!config.ok) return fail(config.error);
     const type = target.type as ImageType;
     const unlocked = mirror ? { ...config.value, mirrors: [mirror] } : config.value;
-    const locked = options.lockFor ? await options.lockFor(unlocked) : ok(undefined);
+    // The lock is the profile's: a mirror given for one build is where files come from, no input.
+    const locked = options.lockFor ? await options.lockFor(config.value) : ok(undefined);
     if (!locked.ok) return locked;
-    const withMirror = locked.value ? { ...unlocked, locked: locked.value } : unlocked;
-    const pool = { dir: join(storeRoot, POOL_DIR), offline: options.offline ?? false };
+    const withMirror = locked.value ? { ...config.value, locked: locked.value } : unlocked;
+    const pool = { dir: join(storeRoot, POOL_DIR), offline: options.offline ?? false, ...(mirror && { mirror }) };
     for (const spec of imageTargets({ config: withMirror, type, root, commit: facts.commit, aptCache: join(storeRoot, 'apt-cache'), pool })) {
       if (!specs.has(spec.id)) specs.set(spec.id, spec);
     }

@@ -116,7 +116,7 @@ export async function fetchCommand(args: readonly string[], options: Options, io
   const missing = missingFromPool(poolDir, wanted);
   const started = Date.now();
   try {
-    await fillPool(missing, { dir: poolDir, offline: options.offline ?? false }, io.signal);
+    await fillPool(missing, { dir: poolDir, offline: options.offline ?? false, ...(options.mirror && { mirror: options.mirror }) }, io.signal);
   } catch (e) {
     // Interrupted: what was fetched is in the pool, whole; a download cut short left nothing.
     if (io.signal.aborted) return 130;
@@ -135,7 +135,7 @@ async function open(args: readonly string[], options: Options, io: Io, verb: 'lo
   if (!project.ok) return project;
   const library = requireLibrary(project.value);
   if (!library.ok) return library;
-  const lock = ProjectLock.read(project.value.loaded.root);
+  const lock = ProjectLock.read(project.value.loaded.root, options.mirror);
   if (!lock.ok) return lock;
   const buildable = [...library.value.nodes.values()].map((n) => n.node).filter((n) => n.kind === 'distro' && !n.name.startsWith('.') && imageTypesOf(n).length > 0).map((n) => n.name).sort();
   const distros = args.filter((a) => buildable.includes(a));
@@ -153,7 +153,7 @@ async function open(args: readonly string[], options: Options, io: Io, verb: 'lo
     if (!profile.ok) return profile;
     const config = imageConfig(profile.value, library.value, { sourceDateEpoch: 0 });
     if (!config.ok) return config;
-    configs.push(options.mirror ? { ...config.value, mirrors: [options.mirror] } : config.value);
+    configs.push(config.value);
   }
   const held = new Set(configs.flatMap((c) => lock.value.entries.get(c.name)?.packages.map((p) => p.name) ?? []));
   const unknown = packages.find((p) => !held.has(p));

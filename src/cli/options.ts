@@ -27,7 +27,7 @@ export const OPTIONS = {
   format: { type: 'string', arg: 'FMT', help: 'graph: dot, mermaid, svg, json or tree (default: tree)' },
   vars: { type: 'boolean', help: 'graph: show what each node sets' },
   stages: { type: 'boolean', help: 'graph: draw the stages the build will run' },
-  mirror: { type: 'string', arg: 'URL', help: "images: the Debian mirror to bootstrap from (default: the profile's MIRRORS, else the host's apt sources)" },
+  mirror: { type: 'string', arg: 'URL', help: "images, lock, fetch: the Debian mirror to resolve and fetch from (default: the profile's MIRRORS, else the host's apt sources); a lock stays the profile's" },
   locked: { type: 'boolean', help: 'images: fail when mkimage.lock does not hold what the profile asks for, instead of locking it (CI)' },
   offline: { type: 'boolean', help: 'images: no network: every package from the pool (mkimage fetch fills it), the lock as it is' },
   check: { type: 'boolean', help: 'lock: exit 1 and list what moved in the archive since the lock, changing nothing' },

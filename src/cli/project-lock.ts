@@ -8,6 +8,7 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatLock, LOCK_FILE, parseLock, type Lock, type LockedDistro, type LockedPackage } from '../archive/lock-file.ts';
 import { PackagePool } from '../archive/pool.ts';
@@ -31,15 +32,17 @@ export class ProjectLock {
     readonly file: string,
     lock: Lock,
     readonly exists: boolean,
+    /** `--mirror`: resolve against this mirror (the entry still records the profile's inputs). */
+    readonly mirror?: string,
   ) {
     this.#entries = new Map(lock);
   }
 
-  static read(projectRoot: string): Result<ProjectLock> {
+  static read(projectRoot: string, mirror?: string): Result<ProjectLock> {
     const file = join(projectRoot, LOCK_FILE);
-    if (!existsSync(file)) return ok(new ProjectLock(file, new Map(), false));
+    if (!existsSync(file)) return ok(new ProjectLock(file, new Map(), false, mirror));
     const parsed = parseLock(readFileSync(file, 'utf8'), file);
-    return parsed.ok ? ok(new ProjectLock(file, parsed.value, true)) : parsed;
+    return parsed.ok ? ok(new ProjectLock(file, parsed.value, true, mirror)) : parsed;
   }
 
   get entries(): ReadonlyMap<string, LockedDistro> {
@@ -74,11 +77,12 @@ export class ProjectLock {
 
   /** Resolves the config against the archive (indexes fetched once per run) and, unless told not to, records the entry. */
   async resolve(config: ImageConfig, signal: AbortSignal, options: ResolveOptions = {}, record = true): Promise<Result<LockedDistro>> {
-    const tmp = await mkdtemp(join(process.env.TMPDIR ?? '/tmp', 'mkimage-lock-'));
+    const tmp = await mkdtemp(join(tmpdir(), 'mkimage-lock-'));
     let tail = '';
     try {
       const io = { signal, tmp, output: (_: 'stdout' | 'stderr', text: string) => void (tail = (tail + text).slice(-4000)) };
-      const resolved = await resolveDistroLock(config, io, { ...options, indexCache: this.#indexCache }).catch((e: unknown) => {
+      const from = this.mirror ? { ...config, mirrors: [this.mirror] } : config;
+      const resolved = await resolveDistroLock(from, io, { ...options, indexCache: this.#indexCache }).catch((e: unknown) => {
         // Interrupted: nothing was recorded, and the lock file is written only at the end.
         if (signal.aborted) return fail<Diagnostic>({ message: `interrupted while locking ${config.name}; ${this.file} is as it was` });
         if (e instanceof RecipeFailure) return fail<Diagnostic>({ message: e.message, ...(e.details.hint && { hint: e.details.hint }) });
@@ -89,8 +93,9 @@ export class ProjectLock {
         const said = tail.split('\n').filter((l) => /^E: |unmet|Depends:/.test(l)).slice(0, 3).join(' ');
         return fail({ ...resolved.error, message: `locking ${config.name}: ${resolved.error.message}${said ? ` (apt: ${said})` : ''}` });
       }
-      if (record) this.set(config.name, resolved.value);
-      return resolved;
+      const entry = this.mirror ? { ...resolved.value, inputs: await inputsOf(config) } : resolved.value;
+      if (record) this.set(config.name, entry);
+      return ok(entry);
     } finally {
       await rm(tmp, { recursive: true, force: true });
     }

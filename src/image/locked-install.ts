@@ -16,6 +16,8 @@ export interface PoolAccess {
   readonly dir: string;
   /** --offline: every file must be in the pool already. */
   readonly offline: boolean;
+  /** `--mirror`: fetch from this mirror (the locked paths under it) instead of the one each package was locked from. */
+  readonly mirror?: string;
 }
 
 /** A locked package as a stage's input: where it stands in the lock file is no part of what is installed. */
@@ -41,7 +43,7 @@ export async function fillPool(packages: readonly LockedPackage[], access: PoolA
   await Promise.all(
     Array.from({ length: Math.min(FETCHES, queue.length) }, async () => {
       for (let p = queue.shift(); p; p = queue.shift()) {
-        const got = await pool.fetch(p, p.mirror, signal);
+        const got = await pool.fetch(p, access.mirror ?? p.mirror, signal);
         if (!got.ok) failures.push(got.error.message);
       }
     }),

@@ -147,6 +147,9 @@ test.serial('bad input: a tampered pool file, a version gone from archive and po
   t.regex(gone.stdout + gone.stderr, /mkimage lock --update/);
   const fetched = await rig.run(['--store', join(work, 'store6'), 'fetch']);
   t.is(fetched.code, 1, 'fetch says the same');
+  const elsewhere = await rig.run(['--store', join(work, 'store7'), 'fetch', '--mirror', 'http://127.0.0.1:1/']);
+  t.is(elsewhere.code, 1);
+  t.regex(elsewhere.stderr, /: http:\/\/127\.0\.0\.1:1\/pool\/main\/\S+\.deb: /, '--mirror: the locked paths, from that mirror');
   t.is(lockText(), lock, 'the lock is as it was');
 });
 
