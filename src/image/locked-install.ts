@@ -49,8 +49,11 @@ export async function fillPool(packages: readonly LockedPackage[], access: PoolA
     }),
   );
   if (failures.length > 0) {
-    throw new RecipeFailure(failures.length === 1 ? failures[0]! : `${failures.length} locked packages could not be fetched: ${failures.join('; ')}`, {
-      hint: 'a version the archive no longer has: fill the pool where it still is (mkimage fetch), or move the lock on (mkimage lock --update)',
+    const some = failures.slice(0, 3).join('; ') + (failures.length > 3 ? `; and ${failures.length - 3} more` : '');
+    throw new RecipeFailure(failures.length === 1 ? failures[0]! : `${failures.length} locked packages could not be fetched: ${some}`, {
+      hint: failures.some((f) => f.includes('HTTP 404'))
+        ? 'a version the archive no longer has: fill the pool where it still is (mkimage fetch), or move the lock on (mkimage lock --update)'
+        : 'is the mirror reachable? what was fetched stays in the pool: mkimage fetch goes on from there',
     });
   }
   return pool;
