@@ -11,6 +11,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatLock, LOCK_FILE, parseLock, type Lock, type LockedDistro, type LockedPackage } from '../archive/lock-file.ts';
+import { packageName } from '../archive/package-name.ts';
 import { PackagePool } from '../archive/pool.ts';
 import { fail, ok, type Diagnostic, type Result } from '../core/diagnostic.ts';
 import { RecipeFailure } from '../core/target.ts';
@@ -67,7 +68,7 @@ export class ProjectLock {
     if (offline) {
       return fail({ message: `${config.name} ${entry ? 'was locked for other inputs than the profile has now' : `is not in ${this.file}`}, and --offline cannot resolve it`, hint: `mkimage lock ${config.name} while the network is there` });
     }
-    const asked = [...config.basePackages, ...config.packages].map(bareName);
+    const asked = [...config.basePackages, ...config.packages].map(packageName);
     const held = new Set(entry?.packages.map((p) => p.name));
     const resolved = await this.resolve(config, signal, entry ? { keep: entry.packages, move: asked.filter((n) => !held.has(n)) } : {});
     if (!resolved.ok) return resolved;
@@ -166,8 +167,6 @@ export function packageChanges(before: readonly LockedPackage[], after: readonly
   return out;
 }
 
-const bareName = (p: string) => p.replace(/[:=/].*$/, '');
-
 /** The lock inputs of a config, as a Result-free string (host sources that cannot be read count as none). */
 async function inputsOf(config: ImageConfig): Promise<string> {
   return lockInputs(config).catch((e: unknown) => {
@@ -181,7 +180,7 @@ function notLocked(file: string, config: ImageConfig, entry: LockedDistro | unde
   const hint = `mkimage lock ${config.name} updates the lock; commit it`;
   if (!entry) return { message: `--locked: ${file} holds no entry for ${config.name}`, hint };
   const held = new Set(entry.packages.map((p) => p.name));
-  const wanted = [...config.basePackages, ...config.packages].map(bareName);
+  const wanted = [...config.basePackages, ...config.packages].map(packageName);
   const missing = wanted.find((n) => !held.has(n));
   if (missing) {
     const origin = config.packageOrigins?.[missing];

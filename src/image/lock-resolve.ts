@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { LockedDistro, LockedPackage } from '../archive/lock-file.ts';
 import { parseAptSimulation, pin } from '../archive/pin.ts';
 import { DEFAULT_KEYRING, parseSources } from '../archive/sources-list.ts';
+import { packageName } from '../archive/package-name.ts';
 import { compareVersions } from '../archive/version.ts';
 import { fetchSuiteIndex, type SuiteIndex, type SuiteSource } from '../archive/suite-index.ts';
 import { canonicalJson } from '../core/canonical.ts';
@@ -141,7 +142,7 @@ async function writePins(dir: string, keep: readonly LockedPackage[]): Promise<s
 /** The first package the profile asks for that no index has (nor provides), with where it was asked for and the closest name. */
 function unknownPackage(c: LockConfig, indexes: readonly SuiteIndex[]): Diagnostic | undefined {
   const has = (name: string) => indexes.some((i) => i.packages.has(name));
-  const wanted = [...c.basePackages, ...c.packages].map((p) => p.replace(/[:=/].*$/, ''));
+  const wanted = [...c.basePackages, ...c.packages].map(packageName);
   const missing = wanted.filter((n) => !has(n));
   if (missing.length === 0) return undefined;
   const provided = new Set<string>();

@@ -1,5 +1,7 @@
 // apt-get inside an image root, for the packages stage.
 
+import { packageName } from '../../archive/package-name.ts';
+
 /** The packages stage's script: apt inside the root (sources as the bootstrap left them). */
 export function aptInstallScript(packages: readonly string[]): string {
   return [
@@ -24,7 +26,7 @@ export const LOCKED_REPO_IN_ROOT = 'var/lib/mkimage-lock';
  */
 export function lockedInstallScript(requested: readonly string[], locked: readonly { name: string; version: string }[]): string {
   const dir = `/${LOCKED_REPO_IN_ROOT}`;
-  const asked = new Set(requested.map((p) => p.replace(/[:=/].*$/, '')));
+  const asked = new Set(requested.map(packageName));
   const auto = [...new Set(locked.map((p) => p.name).filter((n) => !asked.has(n)))];
   return [
     '#!/bin/sh',
