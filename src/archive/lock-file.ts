@@ -12,6 +12,7 @@
 // `source` lines say which suites of which mirrors, signed when, the packages came from.
 
 import { fail, ok, type Result } from '../core/diagnostic.ts';
+import { formatBuilds, parseBuildLine, type LockedBuilds, type LockedSourcePackage } from './lock-builds.ts';
 
 export const LOCK_FILE = 'mkimage.lock';
 const HEADER = '# mkimage lock 1: every package of each distro, pinned by `mkimage lock`. Commit it; review its diffs.';
@@ -49,7 +50,7 @@ export type Lock = ReadonlyMap<string, LockedDistro>;
 
 const byKey = <T>(key: (x: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
 
-export function formatLock(lock: Lock): string {
+export function formatLock(lock: Lock, builds: LockedBuilds = new Map()): string {
   const lines = [HEADER];
   for (const [distro, d] of [...lock].sort(byKey(([n]) => n))) {
     lines.push('', `distro ${distro} inputs ${d.inputs}`);
@@ -58,11 +59,19 @@ export function formatLock(lock: Lock): string {
       lines.push(`package ${distro} ${p.stage} ${p.name} ${p.version} ${p.architecture} ${p.size} ${p.sha256} ${p.mirror} ${p.filename}`);
     }
   }
+  lines.push(...formatBuilds(builds));
   return `${lines.join('\n')}\n`;
 }
 
-/** Parses a lock; anything it does not understand is an error at `file:line`. */
+/** Parses a lock's distros; anything it does not understand is an error at `file:line`. */
 export function parseLock(text: string, file: string): Result<Lock> {
+  const parsed = parseLockFile(text, file);
+  return parsed.ok ? ok(parsed.value.distros) : parsed;
+}
+
+/** Parses a whole lock: the distros' entries and the package builds'. */
+export function parseLockFile(text: string, file: string): Result<{ readonly distros: Lock; readonly builds: LockedBuilds }> {
+  const builds = new Map<string, { inputs: string; sources: LockedSourcePackage[] }>();
   const distros = new Map<string, { inputs: string; sources: LockedSource[]; packages: LockedPackage[] }>();
   const lines = text.split('\n');
   for (const [i, raw] of lines.entries()) {
@@ -94,9 +103,14 @@ export function parseLock(text: string, file: string): Result<Lock> {
         known.packages.push({ stage, name, version, architecture, size: Number(size), sha256, mirror, filename, line: i + 1 });
         break;
       }
+      case 'build': {
+        const built = parseBuildLine(w, builds, at);
+        if (!built.ok) return built;
+        break;
+      }
       default:
-        return bad(`unknown line ${JSON.stringify(w[0])} (distro, source or package)`);
+        return bad(`unknown line ${JSON.stringify(w[0])} (distro, source, package or build)`);
     }
   }
-  return ok(distros);
+  return ok({ distros, builds });
 }

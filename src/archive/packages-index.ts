@@ -21,6 +21,8 @@ export interface ArchivePackage {
   readonly provides?: readonly string[];
   /** The names its Depends and Pre-Depends mention, every alternative (what `lock --update PKG` moves with it). */
   readonly depends?: readonly string[];
+  /** Its source package's name (the Source field without a version; absent: the package's own name). */
+  readonly source?: string;
 }
 
 /** `libc6 (>= 2.34), debconf | debconf-2.0` -> `libc6 debconf debconf-2.0`. */
@@ -57,7 +59,8 @@ export function parsePackages(text: string, source: string): Result<ArchivePacka
     }
     const provides = relationNames(f('provides'));
     const depends = [...new Set([...relationNames(f('pre-depends')), ...relationNames(f('depends'))])];
-    out.push({ name, version, architecture, filename, size, sha256, from: `${source}:${stanza.line}`, ...(provides.length > 0 && { provides }), ...(depends.length > 0 && { depends }) });
+    const from = f('source')?.split(/\s/)[0];
+    out.push({ name, version, architecture, filename, size, sha256, from: `${source}:${stanza.line}`, ...(provides.length > 0 && { provides }), ...(depends.length > 0 && { depends }), ...(from && from !== name && { source: from }) });
   }
   return ok(out);
 }

@@ -51,7 +51,7 @@ export async function fetchSuiteIndex(source: SuiteSource, architecture: string,
   return ok({ source, release: release.value, packages });
 }
 
-async function get(url: string, signal?: AbortSignal): Promise<Result<Buffer>> {
+export async function get(url: string, signal?: AbortSignal): Promise<Result<Buffer>> {
   try {
     const res = await fetch(url, signal ? { signal } : {});
     if (!res.ok) return fail({ message: `${url}: HTTP ${res.status} ${res.statusText}`, ...(res.status === 404 && { hint: 'is the mirror URL and the suite right?' }) });
@@ -63,7 +63,7 @@ async function get(url: string, signal?: AbortSignal): Promise<Result<Buffer>> {
 }
 
 /** xz -dc: the compressed bytes were checked already, so a failure here is the tool's. */
-function unxz(bytes: Buffer): Promise<string> {
+export function unxz(bytes: Buffer): Promise<string> {
   return new Promise((resolve, reject) => {
     const xz = spawn('xz', ['-dc'], { stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];

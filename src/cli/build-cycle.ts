@@ -20,6 +20,10 @@ import { POOL_DIR } from '../archive/pool.ts';
 import type { Library } from '../profile/library.ts';
 import type { ImageConfig } from '../image/config.ts';
 import { missingFromPool, ProjectLock, type LockMode } from './project-lock.ts';
+import type { PackageBuildConfig } from '../package/config.ts';
+import { packageBuildConfigs, sharedBinary } from '../package/plan.ts';
+
+const DEBIAN_MIRROR = 'http://deb.debian.org/debian';
 import { writeImageRecords } from './image-outputs.ts';
 import { storeRoot as storeRootOf, type Io } from './io.ts';
 import type { BuildPicture } from './live-view.ts';
@@ -226,17 +230,27 @@ async function planLockedImages(request: CycleRequest, library: Library, targets
   const mode: LockMode = request.lockMode ?? (options.locked ? 'locked' : 'build');
   const offline = options.offline ?? false;
   const entries = new Map<string, Promise<Result<LockedDistro | undefined>>>();
-  const plan = (lockFor: (config: ImageConfig) => Promise<Result<LockedDistro | undefined>>) =>
-    planImages(library, targets, io.env, storeRoot, { ...(options.mirror && { mirror: options.mirror }), offline, lockFor });
+  const plan = (lockFor: (config: ImageConfig) => Promise<Result<LockedDistro | undefined>>, packages?: readonly PackageBuildConfig[]) =>
+    planImages(library, targets, io.env, storeRoot, { ...(options.mirror && { mirror: options.mirror }), offline, lockFor, ...(packages && { packages }) });
   let planned = await plan((config) => {
     if (!entries.has(config.name)) entries.set(config.name, lock.value.forBuild(config, mode, offline, request.signal, warning));
     return entries.get(config.name)!;
   });
   if (!planned.ok) return planned;
+  const builds = await lockedBuilds(lock.value, library, planned.value, mode, offline, request.signal, warning);
+  if (!builds.ok) return builds;
   const saved = lock.value.save();
   if (!saved.ok) return saved;
-  // Planned again with the entries as written, each package knowing its line of the file.
-  if (saved.value) planned = await plan(async (config) => ok(await lock.value.current(config)));
+  // Planned again with the entries as written, each package knowing its line of the file, and the builds the images take.
+  const packages = builds.value && packageBuildConfigs({ ...builds.value, builds: library.packages, locked: lock.value.builds, sourceDateEpoch: planned.value.facts.sourceDateEpoch });
+  if (packages) {
+    const shared = sharedBinary(packages);
+    if (shared) {
+      const at = library.packages.get(shared.second.build)?.decl.at;
+      return fail({ message: `${shared.binary} is built by two package builds: ${shared.first.name} (of ${shared.first.build}) and ${shared.second.name} (of ${shared.second.build})`, ...(at && { at }), hint: 'an image can take a binary from one build only: drop one, or give one build profiles that leave the binary out' });
+    }
+  }
+  if (saved.value || packages) planned = await plan(async (config) => ok(await lock.value.current(config)), packages);
   if (!planned.ok) return planned;
   if (offline) {
     const hook = planned.value.goals.flatMap((g) => g.config.hooks).find((h) => h.network);
@@ -248,6 +262,21 @@ async function planLockedImages(request: CycleRequest, library: Library, targets
     }
   }
   return planned;
+}
+
+/**
+ * The lock entries of the project's package builds, for the suite and mirror of the images
+ * planned (their lock entries say which binaries they install). Undefined: no builds declared,
+ * or no image planned with a lock entry.
+ */
+async function lockedBuilds(lock: ProjectLock, library: Library, planned: ImagePlan, mode: LockMode, offline: boolean, signal: AbortSignal, warning: (d: Diagnostic) => void): Promise<Result<{ suite: string; mirror: string } | undefined>> {
+  const first = planned.goals.find((g) => g.config.locked)?.config;
+  if (library.packages.size === 0 || !first?.locked) return ok(undefined);
+  const mirror = first.locked.sources[0]?.mirror ?? first.mirrors[0] ?? DEBIAN_MIRROR;
+  const distros = new Map([...lock.entries].filter(([, e]) => e.sources.some((s) => s.suite === first.suite)));
+  const target = { suite: first.suite, mirror, components: first.components, architecture: first.architecture, distros };
+  const resolved = await lock.forBuilds(library.packages, target, mode, offline, signal, warning);
+  return resolved.ok ? ok({ suite: first.suite, mirror }) : resolved;
 }
 
 /** The state of a project is keyed by its Targetfile's path: two checkouts keep their own. */

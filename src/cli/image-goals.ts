@@ -15,6 +15,8 @@ import { imageTargets, stageId } from '../image/plan.ts';
 import type { ImageTarget } from '../profile/image-targets.ts';
 import type { Library } from '../profile/library.ts';
 import { resolveDistro } from '../profile/resolve.ts';
+import type { PackageBuildConfig } from '../package/config.ts';
+import { builtFor, packageTargets } from '../package/plan.ts';
 
 export interface ImageGoal {
   readonly goal: TargetId;
@@ -40,6 +42,8 @@ export interface PlanOptions {
   readonly lockFor?: (config: ImageConfig) => Promise<Result<LockedDistro | undefined>>;
   /** --offline: locked stages take every package from the pool. */
   readonly offline?: boolean;
+  /** The project's package builds, as locked: an image takes those whose binaries its lock entry installs. */
+  readonly packages?: readonly PackageBuildConfig[];
 }
 
 export async function planImages(
@@ -66,7 +70,10 @@ export async function planImages(
     // The lock is the profile's: a mirror given for one build is where files come from, no input.
     const locked = options.lockFor ? await options.lockFor(config.value) : ok(undefined);
     if (!locked.ok) return locked;
-    const withMirror = locked.value ? { ...config.value, locked: locked.value } : unlocked;
+    const installed = new Set(locked.value?.packages.map((p) => p.name));
+    const built = builtFor(installed, options.packages ?? []);
+    const lockedConfig = locked.value ? { ...config.value, locked: locked.value } : unlocked;
+    const withMirror = built.length > 0 ? { ...lockedConfig, built } : lockedConfig;
     const pool = { dir: join(storeRoot, POOL_DIR), offline: options.offline ?? false, ...(mirror && { mirror }) };
     for (const spec of imageTargets({ config: withMirror, type, root, commit: facts.commit, aptCache: join(storeRoot, 'apt-cache'), pool })) {
       if (!specs.has(spec.id)) specs.set(spec.id, spec);
@@ -76,5 +83,6 @@ export async function planImages(
       .filter(([, id]) => specs.has(id));
     goals.push({ goal: stageId(withMirror, type, type), target, config: withMirror, features: profile.value.features, stages });
   }
+  if (goals.some((g) => g.config.built)) for (const spec of packageTargets(options.packages ?? [])) specs.set(spec.id, spec);
   return ok({ goals, specs: [...specs.values()], facts, warnings });
 }

@@ -10,7 +10,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatLock, LOCK_FILE, parseLock, type Lock, type LockedDistro, type LockedPackage } from '../archive/lock-file.ts';
+import { formatLock, LOCK_FILE, parseLockFile, type Lock, type LockedDistro, type LockedPackage } from '../archive/lock-file.ts';
+import type { LockedBuild, LockedBuilds } from '../archive/lock-builds.ts';
+import { buildInputs, newIndexCache, resolveBuild, type BuildTarget } from '../package/lock-build.ts';
+import type { PackageBuild } from '../profile/package-decls.ts';
 import { packageName } from '../archive/package-name.ts';
 import { PackagePool } from '../archive/pool.ts';
 import { fail, ok, type Diagnostic, type Result } from '../core/diagnostic.ts';
@@ -25,25 +28,71 @@ export type LockMode = 'build' | 'locked' | 'read';
 
 export class ProjectLock {
   #entries: Map<string, LockedDistro>;
+  #builds: Map<string, LockedBuild>;
   #changed = new Set<string>();
   readonly #indexCache = new Map<string, Promise<Result<SuiteIndex>>>();
+  readonly #buildIndexes = newIndexCache();
 
   private constructor(
     /** The lock file's path (beside the Targetfile), whether or not it exists. */
     readonly file: string,
     lock: Lock,
+    builds: LockedBuilds,
     readonly exists: boolean,
     /** `--mirror`: resolve against this mirror (the entry still records the profile's inputs). */
     readonly mirror?: string,
   ) {
     this.#entries = new Map(lock);
+    this.#builds = new Map(builds);
   }
 
   static read(projectRoot: string, mirror?: string): Result<ProjectLock> {
     const file = join(projectRoot, LOCK_FILE);
-    if (!existsSync(file)) return ok(new ProjectLock(file, new Map(), false, mirror));
-    const parsed = parseLock(readFileSync(file, 'utf8'), file);
-    return parsed.ok ? ok(new ProjectLock(file, parsed.value, true, mirror)) : parsed;
+    if (!existsSync(file)) return ok(new ProjectLock(file, new Map(), new Map(), false, mirror));
+    const parsed = parseLockFile(readFileSync(file, 'utf8'), file);
+    return parsed.ok ? ok(new ProjectLock(file, parsed.value.distros, parsed.value.builds, true, mirror)) : parsed;
+  }
+
+  get builds(): LockedBuilds {
+    return this.#builds;
+  }
+
+  /**
+   * The entries of the project's package builds for images of `target`: each current one, or
+   * (mode build) one resolved now; builds no longer declared leave the lock. In read mode
+   * what is not current is left out.
+   */
+  async forBuilds(declared: ReadonlyMap<string, PackageBuild>, target: BuildTarget, mode: LockMode, offline: boolean, signal: AbortSignal, say: (d: Diagnostic) => void): Promise<Result<LockedBuilds>> {
+    const out = new Map<string, LockedBuild>();
+    for (const [name, build] of [...declared].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const entry = this.#builds.get(name);
+      if (entry && entry.inputs === buildInputs(build, target)) {
+        out.set(name, entry);
+        continue;
+      }
+      if (mode === 'read') continue;
+      const where = build.decl.at;
+      if (mode === 'locked' || offline) {
+        return fail({ message: `${mode === 'locked' ? '--locked' : '--offline'}: the package build ${name} is ${entry ? 'locked for other inputs than the profile has now' : `not in ${this.file}`}`, ...(where && { at: where }), hint: `mkimage lock updates the lock${offline ? ' while the network is there' : ''}` });
+      }
+      const resolved = await resolveBuild(build, target, this.#buildIndexes, signal);
+      if (signal.aborted) return fail({ message: `interrupted while locking the package build ${name}; ${this.file} is as it was` });
+      if (!resolved.ok) return resolved;
+      for (const note of resolved.value.notes) say({ message: `package ${name}: ${note}`, ...(where && { at: where }) });
+      const sources = resolved.value.entry.sources;
+      say({ message: `${LOCK_FILE}: package build ${name} locked: ${sources.map((s) => `${s.name} ${s.version} (${s.suite})`).join(', ')}` });
+      out.set(name, resolved.value.entry);
+      this.#builds.set(name, resolved.value.entry);
+      this.#changed.add(`build ${name}`);
+    }
+    if (mode === 'build') {
+      for (const name of [...this.#builds.keys()]) {
+        if (declared.has(name)) continue;
+        this.#builds.delete(name);
+        this.#changed.add(`build ${name}`);
+      }
+    }
+    return ok(out);
   }
 
   get entries(): ReadonlyMap<string, LockedDistro> {
@@ -116,7 +165,7 @@ export class ProjectLock {
   /** Writes the file whole (other distros' entries as they were) if anything changed. */
   save(): Result<boolean> {
     if (!this.changed) return ok(false);
-    const text = formatLock(this.#entries);
+    const text = formatLock(this.#entries, this.#builds);
     try {
       writeFileAtomically(this.file, text);
     } catch (e) {
@@ -126,8 +175,11 @@ export class ProjectLock {
     }
     this.#changed.clear();
     // Read back, so that every entry knows its line (what manifests point to).
-    const back = parseLock(text, this.file);
-    if (back.ok) this.#entries = new Map(back.value);
+    const back = parseLockFile(text, this.file);
+    if (back.ok) {
+      this.#entries = new Map(back.value.distros);
+      this.#builds = new Map(back.value.builds);
+    }
     return ok(true);
   }
 }

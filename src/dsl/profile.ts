@@ -4,6 +4,7 @@
 
 import type { SourceLocation } from '../core/diagnostic.ts';
 import { callerLocation } from './location.ts';
+import type { PackageDecl } from './package.ts';
 
 export const PROFILE = Symbol.for('mkimage.profile');
 
@@ -106,6 +107,8 @@ export interface FeatureDecl {
    * does not rerun the hooks. A hook that uses an undeclared setting is an error.
    */
   readonly reads: readonly string[];
+  /** Debian sources this feature builds (dsl/package.ts); any image that installs one of their binaries takes ours. */
+  readonly packages: readonly PackageDecl[];
   readonly at?: SourceLocation;
 }
 
@@ -140,6 +143,7 @@ export function feature(options: {
   readonly overrides?: readonly string[];
   readonly networkHooks?: readonly string[];
   readonly reads?: readonly string[];
+  readonly packages?: readonly PackageDecl[];
 }): FeatureDecl {
   const at = callerLocation();
   return {
@@ -151,6 +155,7 @@ export function feature(options: {
     overrides: options.overrides ?? [],
     networkHooks: options.networkHooks ?? [],
     reads: options.reads ?? [],
+    packages: options.packages ?? [],
     ...(at && { at }),
   };
 }

@@ -23,6 +23,17 @@ export interface HookSource {
   readonly reads: readonly string[];
 }
 
+/** Binary packages an image takes from one of the project's package builds instead of the archive's. */
+export interface BuiltPackages {
+  /** The source's name (the repository's directory in the root while apt reads it). */
+  readonly source: string;
+  /** The engine target whose output is the repository (a flat apt repository). */
+  readonly target: string;
+  /** The version of every binary in it. */
+  readonly version: string;
+  readonly binaries: readonly string[];
+}
+
 export interface ImageConfig {
   /** The distro's name (`server-mini`): file names, .disk/info, the boot menu title. */
   readonly name: string;
@@ -50,6 +61,11 @@ export interface ImageConfig {
    * mirrors or the host's apt sources). Absent: they install from the archive as it is now.
    */
   readonly locked?: LockedDistro;
+  /**
+   * The project's package builds this image takes: every binary of them it installs comes
+   * from their repository, pinned above the archive (and the lock). Sorted by source.
+   */
+  readonly built?: readonly BuiltPackages[];
   readonly hostname: string;
   readonly locale: string;
   readonly timezone: string;

@@ -12,6 +12,7 @@ import type { TargetSpec, ToolProbe } from '../core/target.ts';
 import { toolVersion } from '../proc/tool-version.ts';
 import type { ImageConfig } from './config.ts';
 import { STAGES, stagesFor, type ImageType } from './pipeline.ts';
+import { builtRepoDep } from './stages/packages.ts';
 import type { StageContext, StageName } from './stage.ts';
 import { HOST_PATH, type Tool } from './tools/tool.ts';
 
@@ -27,7 +28,7 @@ export function stageId(config: Pick<ImageConfig, 'name'>, type: string, stage: 
 /** The stages of one image, prerequisites first. Skips `packages` when there are none. */
 export function imageTargets(p: PlanInput): TargetSpec[] {
   const { config, type } = p;
-  const wanted = stagesFor(type).filter((s) => s !== 'packages' || config.packages.length > 0);
+  const wanted = stagesFor(type).filter((s) => s !== 'packages' || config.packages.length > 0 || (config.built?.length ?? 0) > 0);
   // A stage left out is read through: its dependents read what it would have read.
   const present = (stage: StageName): StageName => (wanted.includes(stage) ? stage : present(STAGES[stage].needs[0]!));
   return wanted.map((name) => {
@@ -36,7 +37,11 @@ export function imageTargets(p: PlanInput): TargetSpec[] {
     return {
       id: stageId(config, type, name),
       description: stage.description,
-      deps: stage.needs.map(present).map((n) => ({ id: stageId(config, type, n), as: n })),
+      deps: [
+        ...stage.needs.map(present).map((n) => ({ id: stageId(config, type, n), as: n })),
+        // The packages stage reads the repositories of the project's builds the image takes.
+        ...(name === 'packages' ? (config.built ?? []).map((b) => ({ id: targetId(b.target), as: builtRepoDep(b.source) })) : []),
+      ],
       inputs: { files: planned.files, trees: planned.trees, values: planned.values, env: [] },
       tools: Object.fromEntries(planned.tools.map((t) => [t.file, toolProbe(t)])),
       weight: stage.weight,
@@ -47,7 +52,7 @@ export function imageTargets(p: PlanInput): TargetSpec[] {
 }
 
 /** Asked with the PATH the steps run their tools with, so the version is that of the tool that runs. */
-function toolProbe(t: Tool): ToolProbe {
+export function toolProbe(t: Tool): ToolProbe {
   const file = t.versionFile ?? t.file;
   return { key: `${HOST_PATH}\0${[file, ...t.version].join(' ')}`, version: () => toolVersion(file, t.version, { path: HOST_PATH }) };
 }

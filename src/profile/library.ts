@@ -9,6 +9,7 @@ import { closest } from '../core/suggest.ts';
 import { isProfileValue, type FeatureDecl, type Node, type ProfilesDecl, type SettingDecl } from '../dsl/profile.ts';
 import type { ModuleLoader } from '../project/load.ts';
 import { checkHookReads } from './hook-reads.ts';
+import { addPackageBuild, checkPackageDecl, type PackageBuild } from './package-decls.ts';
 import { BUILTIN_SETTINGS } from './settings.ts';
 
 export interface PackageList {
@@ -60,6 +61,8 @@ export interface Library {
   readonly settingOwners: ReadonlyMap<string, string>;
   readonly features: ReadonlyMap<string, FeatureInfo>;
   readonly lists: ReadonlyMap<string, PackageList>;
+  /** The Debian sources the features build, by source name. */
+  readonly packages: ReadonlyMap<string, PackageBuild>;
   /** Every file the library was read from (what watch mode watches). */
   readonly files: readonly string[];
 }
@@ -74,6 +77,7 @@ export async function loadLibrary(root: string, decl: ProfilesDecl, loader: Modu
   const settingOwners = new Map<string, string>();
   const features = new Map<string, FeatureInfo>();
   const lists = new Map<string, PackageList>();
+  const packages = new Map<string, PackageBuild>();
 
   const addNode = (n: Node, feature: string | undefined, file: string): Diagnostic | undefined => {
     const bad = badName(n, feature);
@@ -132,6 +136,12 @@ export async function loadLibrary(root: string, decl: ProfilesDecl, loader: Modu
       if (before) return fail({ message: `package list ${l.name} exists twice: ${before.file} and ${l.file}`, at: { file: l.file, line: 1 }, hint: 'list names are global; rename one' });
       lists.set(l.name, l);
     }
+    for (const p of decl.packages ?? []) {
+      const build = checkPackageDecl(p, name, dir);
+      if (!build.ok) return build;
+      const e = addPackageBuild(packages, build.value);
+      if (e) return fail(e);
+    }
     features.set(name, info.value);
   }
   const reads = checkHookReads(features, settings);
@@ -148,7 +158,7 @@ export async function loadLibrary(root: string, decl: ProfilesDecl, loader: Modu
       if (e) return fail(e);
     }
   }
-  return ok({ root, nodes, settings, settingOwners, features, lists, files: [...loader.modules] });
+  return ok({ root, nodes, settings, settingOwners, features, lists, packages, files: [...loader.modules] });
 }
 
 function badName(n: Node, feature: string | undefined): { message: string; hint: string } | undefined {

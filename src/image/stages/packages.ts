@@ -7,23 +7,30 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LockedPackage } from '../../archive/lock-file.ts';
-import type { ImageConfig } from '../config.ts';
+import { addBuiltRepos, BUILT_REPOS_IN_ROOT } from '../built-repos.ts';
+import type { BuiltPackages, ImageConfig } from '../config.ts';
 import { runInRoot } from '../in-root.ts';
 import { checkInstalledIsLocked, disappeared, keepingOutput, lockedRepository, withoutLine, type PoolAccess } from '../locked-install.ts';
 import { installedPackages } from '../manifest.ts';
 import { aptProgress, withProgress } from '../progress.ts';
-import { openPreviousRoot } from '../root-overlay.ts';
+import { rootFrom } from '../root-overlay.ts';
 import { defineStage, PLACEHOLDER } from '../stage.ts';
 import type { StepIo } from '../step-io.ts';
 import { aptInstallScript, LOCKED_REPO_IN_ROOT, lockedInstallScript } from '../tools/apt.ts';
 import { explainPackageFailure } from '../package-failure.ts';
 import { UNSHARE, unshareArgs } from '../tools/unshare.ts';
+import { RecipeFailure } from '../../core/target.ts';
 
 export type PackagesConfig = Pick<ImageConfig, 'packages' | 'sourceDateEpoch'> & {
   /** The lock's packages of this stage (dependencies included); absent when unlocked. */
   readonly lockedPackages?: readonly LockedPackage[];
   readonly suite?: string;
+  /** The project's builds it takes (their repositories are prerequisites `repo:SOURCE`). */
+  readonly built?: ReadonlyArray<Omit<BuiltPackages, 'target'>>;
 };
+
+/** The name a package build's repository is read under by the packages stage. */
+export const builtRepoDep = (source: string) => `repo:${source}`;
 
 export const packagesStage = defineStage<PackagesConfig>({
   name: 'packages',
@@ -35,40 +42,70 @@ export const packagesStage = defineStage<PackagesConfig>({
     packages: c.packages,
     sourceDateEpoch: c.sourceDateEpoch,
     ...(c.locked && { suite: c.suite, lockedPackages: c.locked.packages.filter((p) => p.stage === 'packages').map(withoutLine) }),
+    ...(c.built && c.built.length > 0 && { built: c.built.map(({ target: _, ...b }) => b) }),
   }),
   recipe: (c) => ({
     tools: [UNSHARE],
-    runs: { unshare: unshareArgs(PLACEHOLDER.root, !c.lockedPackages), 'apt-get script': c.lockedPackages ? lockedInstallScript(c.packages, c.lockedPackages) : aptInstallScript(c.packages) },
+    runs: {
+      unshare: unshareArgs(PLACEHOLDER.root, !c.lockedPackages),
+      'apt-get script': c.lockedPackages ? lockedInstallScript(c.packages, c.lockedPackages) : aptInstallScript(c.packages, builtBinaries(c)),
+    },
   }),
   explain: (failure, config) => explainPackageFailure(failure, config.packageOrigins),
   run: async (c, ctx, { pool }) => {
-    await openPreviousRoot(ctx);
-    if (c.lockedPackages) {
-      if (!pool) throw new Error('a locked packages stage needs the package pool');
-      return lockedPackages({ ...c, lockedPackages: c.lockedPackages, suite: c.suite ?? '' }, ctx.out, ctx, pool);
+    const previous = Object.entries(ctx.deps).filter(([as]) => !as.startsWith(builtRepoDep('')));
+    if (previous.length !== 1) throw new Error(`the packages stage reads one previous root, not ${previous.length}`);
+    await rootFrom(previous[0]![1], ctx);
+    const undo = await addBuiltRepos(ctx.out, Object.fromEntries((c.built ?? []).map((b) => [b.source, ctx.deps[builtRepoDep(b.source)]!])), ctx);
+    try {
+      if (c.lockedPackages) {
+        if (!pool) throw new Error('a locked packages stage needs the package pool');
+        await lockedPackages({ ...c, lockedPackages: c.lockedPackages, suite: c.suite ?? '' }, ctx.out, ctx, pool);
+      } else await packages(c, ctx.out, ctx);
+    } finally {
+      await undo();
     }
-    await packages(c, ctx.out, ctx);
+    checkBuiltInstalled(ctx.out, c.built ?? []);
   },
 });
 
+const builtBinaries = (c: PackagesConfig) => (c.built ?? []).flatMap((b) => b.binaries);
+
+/** Every binary of the project's builds that the root has is our build's, not the archive's. */
+export function checkBuiltInstalled(root: string, built: NonNullable<PackagesConfig['built']>): void {
+  const ours = new Map(built.flatMap((b) => b.binaries.map((n) => [n, b] as const)));
+  const wrong = installedPackages(root).filter((p) => ours.has(p.name) && ours.get(p.name)!.version !== p.version);
+  if (wrong.length > 0) {
+    throw new RecipeFailure(`the image has the archive's ${wrong.map((p) => `${p.name} ${p.version}`).join(', ')} instead of the project's build (${wrong.map((p) => ours.get(p.name)!.version).join(', ')})`, {
+      hint: 'the build did not make that binary (a build profile or architecture left it out), or its version sorts below',
+    });
+  }
+}
+
 export async function packages(config: PackagesConfig, root: string, io: StepIo): Promise<void> {
-  if (config.packages.length === 0) return;
-  const script = aptInstallScript(config.packages);
+  if (config.packages.length === 0 && !config.built?.length) return;
+  const script = aptInstallScript(config.packages, builtBinaries(config));
   await runInRoot(root, { script, network: true, env: { SOURCE_DATE_EPOCH: String(config.sourceDateEpoch) } }, withProgress(io, aptProgress()));
 }
 
 /** The locked packages from a repository in the root, no network; then the root is checked against the lock. */
 export async function lockedPackages(config: PackagesConfig & { readonly lockedPackages: readonly LockedPackage[]; readonly suite: string }, root: string, io: StepIo, pool: PoolAccess): Promise<void> {
-  const locked = config.lockedPackages;
-  if (locked.length === 0) return;
+  const ours = new Map((config.built ?? []).flatMap((b) => b.binaries.map((n) => [n, b.version] as const)));
   const before = installedPackages(root);
+  // The project's builds replace the archive's packages of the same name, in either stage.
+  const replaced = [...before, ...config.lockedPackages].filter((p) => ours.has(p.name));
+  const locked = config.lockedPackages.filter((p) => !ours.has(p.name));
+  const install = [...locked, ...new Map(replaced.map((p) => [p.name, { name: p.name, version: ours.get(p.name)! }])).values()];
+  if (install.length === 0) return;
   const repo = join(root, LOCKED_REPO_IN_ROOT);
   try {
     await lockedRepository(repo, locked, config.suite, pool, io);
     const kept = keepingOutput(withProgress(io, aptProgress()));
-    const script = lockedInstallScript(config.packages, locked);
+    const sources = (config.built ?? []).map((b) => `deb [trusted=yes] file:/${BUILT_REPOS_IN_ROOT}/${b.source} ./`);
+    const script = lockedInstallScript(config.packages, install, sources);
     await runInRoot(root, { script, network: false, env: { SOURCE_DATE_EPOCH: String(config.sourceDateEpoch) } }, kept.io);
-    checkInstalledIsLocked(root, [...before, ...locked], disappeared(kept.text()));
+    const expected = [...before, ...config.lockedPackages].map((p) => (ours.has(p.name) ? { ...p, version: ours.get(p.name)! } : p));
+    checkInstalledIsLocked(root, [...new Map(expected.map((p) => [`${p.name}:${p.architecture}`, p])).values()], disappeared(kept.text()));
   } finally {
     await rm(repo, { recursive: true, force: true });
   }

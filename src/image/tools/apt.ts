@@ -3,13 +3,15 @@
 import { packageName } from '../../archive/package-name.ts';
 
 /** The packages stage's script: apt inside the root (sources as the bootstrap left them). */
-export function aptInstallScript(packages: readonly string[]): string {
+export function aptInstallScript(packages: readonly string[], built: readonly string[] = []): string {
   return [
     '#!/bin/sh',
     'set -eu',
     'apt-get update',
+    // The project's builds of packages the bootstrap installed replace them (their pin wins).
+    ...(built.length > 0 ? [`ours=$(dpkg-query -W -f '\${db:Status-Abbrev} \${Package}\n' ${built.join(' ')} 2>/dev/null | awk '$1 == "ii" { print $2 }')`] : []),
     // confold: a feature's overlay comes later; a package must not ask about config files.
-    `apt-get install --yes --no-install-recommends -o Dpkg::Options::=--force-confold ${packages.join(' ')}`,
+    `apt-get install --yes --no-install-recommends -o Dpkg::Options::=--force-confold ${packages.join(' ')}${built.length > 0 ? ' $ours' : ''}`,
     'apt-get clean',
     'rm -rf /var/lib/apt/lists/*',
     '',
@@ -24,7 +26,7 @@ export const LOCKED_REPO_IN_ROOT = 'var/lib/mkimage-lock';
  * source list and lists, gone with the repository), installs each locked package at its
  * version, and marks what the profile did not ask for as automatically installed, as apt would.
  */
-export function lockedInstallScript(requested: readonly string[], locked: readonly { name: string; version: string }[]): string {
+export function lockedInstallScript(requested: readonly string[], locked: readonly { name: string; version: string }[], sources: readonly string[] = []): string {
   const dir = `/${LOCKED_REPO_IN_ROOT}`;
   const asked = new Set(requested.map(packageName));
   const auto = [...new Set(locked.map((p) => p.name).filter((n) => !asked.has(n)))];
@@ -33,6 +35,7 @@ export function lockedInstallScript(requested: readonly string[], locked: readon
     'set -eu',
     `mkdir -p ${dir}/lists/partial ${dir}/parts`,
     `echo 'deb [trusted=yes] file:${dir} ./' >${dir}/sources.list`,
+    ...sources.map((line) => `echo '${line}' >>${dir}/sources.list`),
     `o="-o Dir::Etc::SourceList=${dir}/sources.list -o Dir::Etc::SourceParts=${dir}/parts -o Dir::State::Lists=${dir}/lists -o Acquire::Languages=none"`,
     'apt-get $o update',
     `apt-get $o install --yes --no-install-recommends -o Dpkg::Options::=--force-confold ${locked.map((p) => `${p.name}=${p.version}`).join(' ')}`,

@@ -1,0 +1,69 @@
+// The package DSL: a feature's own builds of Debian sources (a backport, a patched library, a
+// rebuild with other options), declared beside its mixins. Pure data with the file and line
+// it came from; src/package turns it into engine targets.
+
+import type { SourceLocation } from '../core/diagnostic.ts';
+import { callerLocation } from './location.ts';
+import { PROFILE } from './profile.ts';
+
+/** What follows a rebuilt package: `none` refuses an image left with unmet dependencies; `dependents` rebuilds them. */
+export type RebuildMode = 'none' | 'dependents';
+
+export interface PackageDecl {
+  readonly [PROFILE]: true;
+  readonly kind: 'package';
+  /** The Debian source package's name (`jansson`, `openldap`). */
+  readonly source: string;
+  /** The suite the source comes from (`trixie` for a backport); default: the image's suite. */
+  readonly from?: string;
+  /** An exact version of the source; default: the highest the suite has when it is locked. */
+  readonly version?: string;
+  /** Patches (relative to the feature folder), applied in order after Debian's own. */
+  readonly patches: readonly string[];
+  /** Appended to the version of every binary package (`+mkimage1`), so a host can tell ours from Debian's. */
+  readonly suffix: string;
+  /** DEB_BUILD_OPTIONS words (`nocheck`, `noopt`). */
+  readonly buildOptions: readonly string[];
+  /** Build profiles (DEB_BUILD_PROFILES: `nodoc`, `pkg.openldap.noslapd`). */
+  readonly profiles: readonly string[];
+  /** Lines added to the package's `debian/configure.options` (openldap's configure flags, one per line). */
+  readonly configureOptions: readonly string[];
+  readonly rebuild: RebuildMode;
+  /** The changelog line of our entry. */
+  readonly reason: string;
+  readonly at?: SourceLocation;
+}
+
+export interface PackageOptions {
+  readonly from?: string;
+  readonly version?: string;
+  readonly patches?: readonly string[];
+  readonly suffix?: string;
+  readonly buildOptions?: readonly string[];
+  readonly profiles?: readonly string[];
+  readonly configureOptions?: readonly string[];
+  readonly rebuild?: RebuildMode;
+  readonly reason?: string;
+}
+
+export const DEFAULT_SUFFIX = '+mkimage1';
+
+/** A Debian source built by mkimage: `debianSource('jansson', { patches: ['patches/strict.patch'], rebuild: 'dependents' })`. */
+export function debianSource(source: string, options: PackageOptions = {}): PackageDecl {
+  const at = callerLocation();
+  return {
+    [PROFILE]: true,
+    kind: 'package',
+    source,
+    ...(options.from !== undefined && { from: options.from }),
+    ...(options.version !== undefined && { version: options.version }),
+    patches: options.patches ?? [],
+    suffix: options.suffix ?? DEFAULT_SUFFIX,
+    buildOptions: options.buildOptions ?? [],
+    profiles: options.profiles ?? [],
+    configureOptions: options.configureOptions ?? [],
+    rebuild: options.rebuild ?? 'none',
+    reason: options.reason ?? 'Rebuilt by mkimage.',
+    ...(at && { at }),
+  };
+}

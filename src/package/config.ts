@@ -1,0 +1,33 @@
+// What the stages of one package build read: a source pinned by the lock, what we change in
+// it, and what it is built for and against. Plain data: it is what their fingerprints are
+// made of (the declaration's file and line are not: moving it rebuilds nothing).
+
+import type { LockedSourcePackage } from '../archive/lock-builds.ts';
+
+export interface PackageBuildConfig {
+  /** The source package's name: the target's name (`jansson`). */
+  readonly name: string;
+  /** The declared build it belongs to: itself, or the build whose dependent it is. */
+  readonly build: string;
+  /** The source as the lock pins it (its .dsc's sha256). */
+  readonly source: LockedSourcePackage;
+  /** The version of our changelog entry: the archive's plus the suffix, or a binNMU-style `+bN`. */
+  readonly version: string;
+  /** The suite it is built for: its chroot, and its changelog's distribution. */
+  readonly suite: string;
+  /** Where the chroot and the build dependencies come from. */
+  readonly mirror: string;
+  readonly architecture: 'amd64';
+  /** Absolute paths, applied in order after Debian's own. */
+  readonly patches: readonly string[];
+  readonly buildOptions: readonly string[];
+  readonly profiles: readonly string[];
+  /** Lines appended to debian/configure.options. */
+  readonly configureOptions: readonly string[];
+  /** The lines of our changelog entry. */
+  readonly changes: readonly string[];
+  /** Sources of the same plan it is built against (their repositories feed its build dependencies). */
+  readonly after: readonly string[];
+  /** Clamp for the timestamps of what is not the package itself (the chroot). */
+  readonly sourceDateEpoch: number;
+}

@@ -1,0 +1,93 @@
+// The project's package builds as engine targets: each locked source (a declared build, then
+// its dependents) gets the steps source -> build-depends -> build-deps -> build on the suite's
+// shared build chroot; and what an image takes from them: the builds any of whose binaries it
+// installs.
+
+import { basename } from 'node:path';
+import type { LockedBuilds } from '../archive/lock-builds.ts';
+import type { TargetSpec } from '../core/target.ts';
+import type { BuiltPackages } from '../image/config.ts';
+import type { PackageBuild } from '../profile/package-decls.ts';
+import { binNmuVersion, suffixedVersion } from './changelog.ts';
+import type { PackageBuildConfig } from './config.ts';
+import { builddTarget } from './stages/buildd.ts';
+import { buildDependsTarget, buildDepsTarget } from './stages/build-deps.ts';
+import { buildTarget } from './stages/build.ts';
+import { sourceTarget } from './stages/source.ts';
+import { packageStepId } from './step.ts';
+
+export interface PackagePlanInput {
+  readonly builds: ReadonlyMap<string, PackageBuild>;
+  readonly locked: LockedBuilds;
+  /** The suite the images are built for, and the mirror of their build chroot. */
+  readonly suite: string;
+  readonly mirror: string;
+  readonly sourceDateEpoch: number;
+}
+
+/** Every locked source to build, in the lock's order: each declared build, then its dependents. */
+export function packageBuildConfigs(p: PackagePlanInput): PackageBuildConfig[] {
+  const out: PackageBuildConfig[] = [];
+  for (const [name, build] of [...p.builds].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const entry = p.locked.get(name);
+    if (!entry) continue;
+    const d = build.decl;
+    const built: string[] = [];
+    for (const [i, source] of entry.sources.entries()) {
+      const own = i === 0;
+      // A dependent of two builds is built once, for the first.
+      if (out.some((c) => c.name === source.name)) continue;
+      out.push({
+        name: source.name,
+        build: name,
+        source,
+        version: own ? suffixedVersion(source.version, d.suffix) : binNmuVersion(source.version, d.suffix, 1),
+        suite: p.suite,
+        mirror: p.mirror,
+        architecture: 'amd64',
+        patches: own ? build.patches : [],
+        buildOptions: d.buildOptions,
+        profiles: own ? d.profiles : [],
+        configureOptions: own ? d.configureOptions : [],
+        changes: own
+          ? [d.reason, ...build.patches.map((x) => `Patch: ${basename(x)}.`), ...d.configureOptions.map((o) => `Configure option: ${o}`), ...(source.suite !== p.suite ? [`Backported from ${source.suite}.`] : [])]
+          : [`Rebuilt against ${name} ${suffixedVersion(entry.sources[0]!.version, d.suffix)}.`],
+        after: [...built],
+        sourceDateEpoch: p.sourceDateEpoch,
+      });
+      built.push(source.name);
+    }
+  }
+  return out;
+}
+
+/** The engine targets of the builds (the build chroots once per suite). */
+export function packageTargets(configs: readonly PackageBuildConfig[]): TargetSpec[] {
+  const specs = new Map<string, TargetSpec>();
+  for (const c of configs) {
+    const chroot = builddTarget({ suite: c.suite, architecture: c.architecture, mirror: c.mirror, sourceDateEpoch: c.sourceDateEpoch });
+    for (const spec of [chroot, sourceTarget(c), buildDependsTarget(c), buildDepsTarget(c), buildTarget(c)]) if (!specs.has(spec.id)) specs.set(spec.id, spec);
+  }
+  return [...specs.values()];
+}
+
+/** The builds an image takes: those any of whose binaries it installs, sorted by source. */
+export function builtFor(installed: ReadonlySet<string>, configs: readonly PackageBuildConfig[]): BuiltPackages[] {
+  return configs
+    .filter((c) => c.source.binaries.some((b) => installed.has(b)))
+    .map((c) => ({ source: c.name, target: packageStepId(c.name), version: c.version, binaries: c.source.binaries }))
+    .sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
+}
+
+/** A binary two builds make: the first source that makes it, and the second. */
+export function sharedBinary(configs: readonly PackageBuildConfig[]): { binary: string; first: PackageBuildConfig; second: PackageBuildConfig } | undefined {
+  const seen = new Map<string, PackageBuildConfig>();
+  for (const c of configs) {
+    for (const b of c.source.binaries) {
+      const first = seen.get(b);
+      if (first && first.name !== c.name) return { binary: b, first, second: c };
+      seen.set(b, c);
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,161 @@
+// The source of a package build: its .dsc fetched and checked against the lock's sha256, every
+// file it names checked against the .dsc's, unpacked by dpkg-source; then what we change, in
+// order: configure options, our patches after Debian's own (a patch that does not apply names
+// its hunk), and our changelog entry, dated as the entry it follows so that two builds agree.
+
+import { copyFile, mkdir, readFile, writeFile, appendFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { parseDeb822 } from '../../archive/deb822.ts';
+import type { LockedSourcePackage } from '../../archive/lock-builds.ts';
+import type { ArchiveSource } from '../../archive/sources-index.ts';
+import type { Json } from '../../core/canonical.ts';
+import { RecipeFailure, type RecipeContext } from '../../core/target.ts';
+import { run } from '../../proc/run.ts';
+import { keepingOutput } from '../../image/locked-install.ts';
+import { runOptions, toolEnv } from '../../image/step-io.ts';
+import type { Tool } from '../../image/tools/tool.ts';
+import { changelogEntry, changelogHead, prependEntry } from '../changelog.ts';
+import type { PackageBuildConfig } from '../config.ts';
+import { fetchSourceFiles } from '../source-fetch.ts';
+import { packageStepId, packageTarget } from '../step.ts';
+
+export const DPKG_SOURCE: Tool = { file: 'dpkg-source', version: ['--version'], package: 'dpkg-dev' };
+export const DPKG_PARSECHANGELOG: Tool = { file: 'dpkg-parsechangelog', version: ['--version'], package: 'dpkg-dev' };
+export const PATCH: Tool = { file: 'patch', version: ['--version'], package: 'patch' };
+
+/** Where the unpacked source is in the step's output. */
+export const SOURCE_DIR = 'src';
+
+type SourceValues = Pick<PackageBuildConfig, 'name' | 'version' | 'suite' | 'configureOptions' | 'changes'> & {
+  readonly source: LockedSourcePackage;
+  /** Patch files: their content is in `files`, their order here. */
+  readonly patches: readonly string[];
+};
+
+export function sourceTarget(c: PackageBuildConfig) {
+  const { line: _, ...source } = c.source;
+  const values: SourceValues = { name: c.name, version: c.version, suite: c.suite, configureOptions: c.configureOptions, changes: c.changes, source, patches: c.patches.map((p) => basename(p)) };
+  return packageTarget({
+    id: packageStepId(c.name, 'source'),
+    step: 'source',
+    description: `${c.name} ${c.source.version}: fetched, checked, unpacked${c.patches.length > 0 ? `, ${c.patches.length} patch${c.patches.length === 1 ? '' : 'es'} applied` : ''}`,
+    deps: [],
+    weight: 1,
+    module: import.meta.url,
+    values: values as unknown as Json,
+    files: c.patches,
+    tools: [DPKG_SOURCE, DPKG_PARSECHANGELOG, PATCH],
+    run: (_v, ctx) => prepareSource(values, c.patches, ctx),
+  });
+}
+
+async function prepareSource(v: SourceValues, patches: readonly string[], ctx: RecipeContext): Promise<void> {
+  const downloads = join(ctx.tmp, 'files');
+  const dsc = await fetchDsc(v.source, downloads, ctx.signal);
+  const src = join(ctx.out, SOURCE_DIR);
+  const env = toolEnv({ sourceDateEpoch: 0 }, ctx);
+  await run(DPKG_SOURCE.file, ['--no-check', '--no-copy', '-x', dsc, src], runOptions(ctx, env, downloads));
+  if (v.configureOptions.length > 0) await addConfigureOptions(v, src);
+  if (patches.length > 0) await applyPatches(v, patches, src, await sourceFormat(dsc), ctx, env);
+  await writeChangelog(v, src, ctx, env);
+}
+
+/** The .dsc (checked against the lock), then every file it names (checked against it). */
+async function fetchDsc(s: Omit<LockedSourcePackage, 'line'>, dir: string, signal: AbortSignal): Promise<string> {
+  const dscOnly: ArchiveSource = { name: s.name, version: s.version, binaries: s.binaries, buildDepends: '', buildDependsNames: [], directory: dirname(s.dsc), format: '', files: [{ name: basename(s.dsc), size: s.size, sha256: s.sha256 }], from: `${s.mirror}/${s.dsc}` };
+  await mkdir(dir, { recursive: true });
+  const got = await fetchSourceFiles(dscOnly, s.mirror, dir, signal);
+  if (!got.ok) throw new RecipeFailure(`${s.name}: ${got.error.message}`, got.error.hint ? { hint: got.error.hint } : {});
+  const files = dscFiles(await readFile(got.value, 'utf8'), s.dsc);
+  const all = await fetchSourceFiles({ ...dscOnly, files: [...files, ...dscOnly.files] }, s.mirror, dir, signal);
+  if (!all.ok) throw new RecipeFailure(`${s.name}: ${all.error.message}`, all.error.hint ? { hint: all.error.hint } : {});
+  return got.value;
+}
+
+/** The files a .dsc names, from its Checksums-Sha256 (the .dsc itself was checked against the lock). */
+export function dscFiles(text: string, where: string): Array<{ name: string; size: number; sha256: string }> {
+  const stanza = parseDeb822(text).find((s) => s.fields.has('source'));
+  const list = stanza?.fields.get('checksums-sha256');
+  if (!list) throw new RecipeFailure(`${where}: no Checksums-Sha256 in the .dsc`);
+  return list.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => {
+    const [sha256, size, name] = l.split(/\s+/) as [string, string, string];
+    return { name, size: Number(size), sha256 };
+  });
+}
+
+async function sourceFormat(dsc: string): Promise<string> {
+  return parseDeb822(await readFile(dsc, 'utf8')).find((s) => s.fields.has('source'))?.fields.get('format') ?? '1.0';
+}
+
+async function addConfigureOptions(v: SourceValues, src: string): Promise<void> {
+  const file = join(src, 'debian/configure.options');
+  if (!existsSync(file)) {
+    throw new RecipeFailure(`${v.name} ${v.source.version} has no debian/configure.options for configureOptions`, { hint: 'configureOptions is for packages whose rules read that file (openldap); use patches for others' });
+  }
+  const text = await readFile(file, 'utf8');
+  await appendFile(file, `${text.endsWith('\n') || text === '' ? '' : '\n'}${v.configureOptions.join('\n')}\n`);
+}
+
+/**
+ * 3.0 (quilt): each patch joins debian/patches/ and the series, and dpkg-source applies what
+ * the series has not applied yet, as dpkg-buildpackage would; other formats: patch -p1.
+ */
+async function applyPatches(v: SourceValues, patches: readonly string[], src: string, format: string, ctx: RecipeContext, env: Record<string, string>): Promise<void> {
+  if (format === '3.0 (quilt)') {
+    await mkdir(join(src, 'debian/patches'), { recursive: true });
+    const names = patches.map((p, i) => `mkimage-${String(i + 1).padStart(2, '0')}-${basename(p)}`);
+    for (const [i, p] of patches.entries()) await copyFile(p, join(src, 'debian/patches', names[i]!));
+    const series = join(src, 'debian/patches/series');
+    const before = existsSync(series) ? await readFile(series, 'utf8') : '';
+    await writeFile(series, `${before}${before === '' || before.endsWith('\n') ? '' : '\n'}${names.join('\n')}\n`);
+    const kept = keepingOutput(ctx);
+    try {
+      await run(DPKG_SOURCE.file, ['--before-build', src], runOptions(kept.io, env, ctx.tmp));
+    } catch (e) {
+      if (e instanceof RecipeFailure) throw patchFailure(v, kept.text(), patches, names);
+      throw e;
+    }
+    return;
+  }
+  for (const p of patches) {
+    const kept = keepingOutput(ctx);
+    try {
+      await run(PATCH.file, ['-p1', '--batch', '--forward', '--no-backup-if-mismatch', '-i', p], runOptions(kept.io, env, src));
+    } catch (e) {
+      if (e instanceof RecipeFailure) throw patchFailure(v, kept.text(), patches, patches.map((x) => basename(x)));
+      throw e;
+    }
+  }
+}
+
+/** Which patch did not apply, and its first failed hunk (`Hunk #2 FAILED at 40` of which file). */
+export function patchFailure(v: Pick<SourceValues, 'name' | 'source'>, said: string, patches: readonly string[], names: readonly string[]): RecipeFailure {
+  const which = names.findIndex((n) => said.includes(n));
+  const patch = basename(patches[which] ?? patches[patches.length - 1]!);
+  let file = '';
+  let hunk = '';
+  for (const line of said.split('\n')) {
+    const f = /^patching file (.+)$/.exec(line.trim());
+    if (f) file = f[1]!;
+    const h = /^(Hunk #\d+ FAILED at \d+)/.exec(line.trim());
+    if (h && !hunk) hunk = `${h[1]} of ${file}`;
+    const missing = /can't find file to patch|No file to patch/.exec(line);
+    if (missing && !hunk) hunk = `a file it patches is not in the source`;
+  }
+  return new RecipeFailure(`patch ${patch} does not apply to ${v.name} ${v.source.version}: ${hunk || 'see the log'}`, {
+    hint: `refresh it against the unpacked source: mkimage shell ${packageStepId(v.name, 'source')}`,
+  });
+}
+
+/** Our entry on top, dated as the newest entry of the archive's changelog: the same source gives the same bytes. */
+async function writeChangelog(v: SourceValues, src: string, ctx: RecipeContext, env: Record<string, string>): Promise<void> {
+  const file = join(src, 'debian/changelog');
+  const text = await readFile(file, 'utf8');
+  const head = changelogHead(text);
+  if (!head.ok) throw new RecipeFailure(`${v.name}: ${head.error.message}`);
+  let stamp = '';
+  await run(DPKG_PARSECHANGELOG.file, ['-l', file, '-STimestamp'], runOptions({ ...ctx, output: (s, t) => (s === 'stdout' ? (stamp += t) : ctx.output(s, t)) }, env, ctx.tmp));
+  const entry = changelogEntry({ source: head.value.source, version: v.version, distribution: v.suite, changes: v.changes, maintainer: 'mkimage <mkimage@localhost>', date: Number(stamp.trim()) });
+  await writeFile(file, prependEntry(text, entry));
+}

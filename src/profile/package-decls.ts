@@ -1,0 +1,52 @@
+// The package builds a profile library declares (features' `packages:`), checked where they
+// were written: a source name Debian would take, a version suffix that sorts above Debian's,
+// patches that exist, and no source built twice.
+
+import { existsSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fail, formatLocation, ok, type Diagnostic, type Result } from '../core/diagnostic.ts';
+import type { PackageDecl } from '../dsl/package.ts';
+
+/** A declared package build, as the library holds it. */
+export interface PackageBuild {
+  readonly decl: PackageDecl;
+  /** The feature that declared it. */
+  readonly feature: string;
+  /** Its patches' absolute paths, in order. */
+  readonly patches: readonly string[];
+}
+
+const SOURCE_NAME = /^[a-z0-9][a-z0-9+.-]+$/;
+/** A suffix starts with `+` (sorts above the archive's version) and holds what a Debian version may. */
+const SUFFIX = /^\+[A-Za-z0-9.+~]*[A-Za-z0-9]$/;
+const WORD = /^[A-Za-z0-9][A-Za-z0-9.=_+-]*$/;
+
+export function checkPackageDecl(decl: PackageDecl, feature: string, featureDir: string): Result<PackageBuild> {
+  const at = decl.at ?? { file: join(featureDir, 'feature.ts'), line: 1 };
+  const bad = (message: string, hint?: string): Result<never> => fail({ message: `package ${decl.source}: ${message}`, at, ...(hint && { hint }) });
+  if (!SOURCE_NAME.test(decl.source)) return fail({ message: `invalid source package name ${JSON.stringify(decl.source)}`, at, hint: 'a Debian source name: lower-case letters, digits, + - and .' });
+  if (!SUFFIX.test(decl.suffix)) return bad(`version suffix ${JSON.stringify(decl.suffix)} does not start with + and end in a letter or digit`, "e.g. '+mkimage1': it sorts above the archive's version");
+  for (const w of [...decl.buildOptions, ...decl.profiles]) if (!WORD.test(w)) return bad(`${JSON.stringify(w)} is not one word of DEB_BUILD_OPTIONS or DEB_BUILD_PROFILES`);
+  for (const line of decl.configureOptions) if (line.includes('\n')) return bad(`a configure option holds a line break: ${JSON.stringify(line)}`, 'give one option per list item');
+  const patches: string[] = [];
+  for (const p of decl.patches) {
+    const path = join(featureDir, p);
+    if (!existsSync(path) || !statSync(path).isFile()) return bad(`patch ${p} is not a file of ${relative(join(featureDir, '..'), featureDir)}/`, `patches are paths relative to the feature folder, e.g. patches/${p.split('/').at(-1)}`);
+    patches.push(path);
+  }
+  return ok({ decl, feature, patches });
+}
+
+/** Adds a build to the library's map; a source declared twice is an error at the second place. */
+export function addPackageBuild(builds: Map<string, PackageBuild>, build: PackageBuild): Diagnostic | undefined {
+  const before = builds.get(build.decl.source);
+  if (!before) {
+    builds.set(build.decl.source, build);
+    return undefined;
+  }
+  return {
+    message: `package ${build.decl.source} is built twice (first at ${formatLocation(before.decl.at)}, feature ${before.feature})`,
+    ...(build.decl.at && { at: build.decl.at }),
+    hint: 'one feature declares a source; others use its mixin',
+  };
+}
