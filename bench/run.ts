@@ -10,6 +10,7 @@ const SUITES: Readonly<Record<string, () => Promise<Suite>>> = {
   cli: async () => (await import('./cli.ts')).cliSuite,
   engine: async () => (await import('./engine.ts')).engineSuite,
   image: async () => (await import('./image.ts')).imageSuite,
+  packages: async () => (await import('./packages.ts')).packagesSuite,
 };
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -23,7 +23,6 @@ import { missingFromPool, ProjectLock, type LockMode } from './project-lock.ts';
 import type { PackageBuildConfig } from '../package/config.ts';
 import { packageBuildConfigs, sharedBinary } from '../package/plan.ts';
 
-const DEBIAN_MIRROR = 'http://deb.debian.org/debian';
 import { writeImageRecords } from './image-outputs.ts';
 import { storeRoot as storeRootOf, type Io } from './io.ts';
 import type { BuildPicture } from './live-view.ts';
@@ -271,12 +270,10 @@ async function planLockedImages(request: CycleRequest, library: Library, targets
  */
 async function lockedBuilds(lock: ProjectLock, library: Library, planned: ImagePlan, mode: LockMode, offline: boolean, signal: AbortSignal, warning: (d: Diagnostic) => void): Promise<Result<{ suite: string; mirror: string } | undefined>> {
   const first = planned.goals.find((g) => g.config.locked)?.config;
-  if (library.packages.size === 0 || !first?.locked) return ok(undefined);
-  const mirror = first.locked.sources[0]?.mirror ?? first.mirrors[0] ?? DEBIAN_MIRROR;
-  const distros = new Map([...lock.entries].filter(([, e]) => e.sources.some((s) => s.suite === first.suite)));
-  const target = { suite: first.suite, mirror, components: first.components, architecture: first.architecture, distros };
+  const target = first && lock.buildTarget(first);
+  if (library.packages.size === 0 || !target) return ok(undefined);
   const resolved = await lock.forBuilds(library.packages, target, mode, offline, signal, warning);
-  return resolved.ok ? ok({ suite: first.suite, mirror }) : resolved;
+  return resolved.ok ? ok({ suite: target.suite, mirror: target.mirror }) : resolved;
 }
 
 /** The state of a project is keyed by its Targetfile's path: two checkouts keep their own. */

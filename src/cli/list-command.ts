@@ -9,6 +9,8 @@ import { resolveDistro } from '../profile/resolve.ts';
 import { printDiagnostic, type ExitCode, type Io } from './io.ts';
 import type { Options } from './options.ts';
 import { openProject, requireLibrary } from './project.ts';
+import { ProjectLock } from './project-lock.ts';
+import { packageStepId } from '../package/step.ts';
 
 export async function listCommand(options: Options, io: Io): Promise<ExitCode> {
   const project = await openProject(options, io);
@@ -18,12 +20,30 @@ export async function listCommand(options: Options, io: Io): Promise<ExitCode> {
   }
   const { graph, library } = project.value;
   const images = library ? imageRows(library, io.cwd) : { rows: [], broken: 0 };
-  const rows = [...images.rows];
+  const rows = [...images.rows, ...(library ? packageRows(library, project.value.loaded.root) : [])];
   for (const id of graph.ids().sort()) rows.push([id, graph.spec(id).description ?? '']);
   const width = Math.min(40, Math.max(...rows.map(([n]) => n.length)));
   for (const [name, text] of rows) io.out(`${name.padEnd(width)}  ${text}`.trimEnd());
   // The others are still listed, but a script asking what can be built must learn that not all can.
   return images.broken > 0 ? 1 : 0;
+}
+
+/**
+ * A row per package build: each declared one, and the dependents the lock says follow it (a
+ * build not locked yet shows its declaration only; the first image build locks it).
+ */
+function packageRows(library: Library, root: string): Array<[string, string]> {
+  const lock = ProjectLock.read(root);
+  const builds = lock.ok ? lock.value.builds : new Map();
+  const rows: Array<[string, string]> = [];
+  for (const [name, b] of [...library.packages].sort(([x], [y]) => (x < y ? -1 : 1))) {
+    const d = b.decl;
+    const what = [`Debian source ${name}${d.from ? ` from ${d.from}` : ''}`, ...(b.patches.length > 0 ? [`${b.patches.length} patch${b.patches.length === 1 ? '' : 'es'}`] : []), `version suffix ${d.suffix}`, `feature ${b.feature}`];
+    const locked = builds.get(name);
+    rows.push([packageStepId(name), `${what.join(', ')}${locked ? `; locked ${locked.sources[0]!.version}` : '; not locked yet'}`]);
+    for (const dep of locked?.sources.slice(1) ?? []) rows.push([packageStepId(dep.name), `rebuilt against ${name}: ${dep.name} ${dep.version}, a dependent`]);
+  }
+  return rows;
 }
 
 /**

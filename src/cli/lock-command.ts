@@ -7,7 +7,7 @@
 // `mkimage fetch [DISTRO...]`: every locked file into the pool, checked against the lock.
 
 import { POOL_DIR } from '../archive/pool.ts';
-import { fail, ok, type Result } from '../core/diagnostic.ts';
+import { fail, formatDiagnostic, ok, type Result } from '../core/diagnostic.ts';
 import { closest } from '../core/suggest.ts';
 import { RecipeFailure } from '../core/target.ts';
 import type { ImageConfig } from '../image/config.ts';
@@ -61,6 +61,15 @@ async function update(l: Locking, options: Options, io: Io): Promise<ExitCode> {
     }
     const moved = old ? describeChanges(old, resolved.value) : '';
     io.out(`${config.name}: ${resolved.value.packages.length} packages${old ? (moved ? `; ${moved}` : '; nothing moved') : ', locked'}`);
+  }
+  // The package builds, for the images just locked (their packages decide the dependents).
+  const target = l.configs.map((c) => l.lock.buildTarget(c)).find((t) => t !== undefined);
+  if (l.library.packages.size > 0 && target) {
+    const builds = await l.lock.forBuilds(l.library.packages, target, 'build', false, io.signal, (d) => io.out(formatDiagnostic(d)));
+    if (!builds.ok) {
+      printDiagnostic(io, builds.error);
+      return 1;
+    }
   }
   const saved = l.lock.save();
   if (!saved.ok) {

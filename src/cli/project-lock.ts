@@ -23,6 +23,8 @@ import { lockInputs, resolveDistroLock, type ResolveOptions } from '../image/loc
 import type { SuiteIndex } from '../archive/suite-index.ts';
 import { writeFailure, writeFileAtomically } from './writable.ts';
 
+const DEBIAN_MIRROR = 'http://deb.debian.org/debian';
+
 /** build: resolve what is missing or stale; locked: refuse to (--locked); read: use what is current, resolve nothing. */
 export type LockMode = 'build' | 'locked' | 'read';
 
@@ -55,6 +57,19 @@ export class ProjectLock {
 
   get builds(): LockedBuilds {
     return this.#builds;
+  }
+
+  /**
+   * What the project's package builds are built for, from a locked distro: its suite, the
+   * mirror it was locked from, and every locked distro of that suite (the images whose
+   * packages decide the dependents). Undefined while the distro is not locked.
+   */
+  buildTarget(config: ImageConfig): BuildTarget | undefined {
+    const entry = this.#entries.get(config.name);
+    if (!entry) return undefined;
+    const mirror = entry.sources[0]?.mirror ?? config.mirrors[0] ?? DEBIAN_MIRROR;
+    const distros = new Map([...this.#entries].filter(([, e]) => e.sources.some((s) => s.suite === config.suite)));
+    return { suite: config.suite, mirror, components: config.components, architecture: config.architecture, distros };
   }
 
   /**

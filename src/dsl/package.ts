@@ -4,7 +4,7 @@
 
 import type { SourceLocation } from '../core/diagnostic.ts';
 import { callerLocation } from './location.ts';
-import { PROFILE } from './profile.ts';
+import { PROFILE } from './mark.ts';
 
 /** What follows a rebuilt package: `none` refuses an image left with unmet dependencies; `dependents` rebuilds them. */
 export type RebuildMode = 'none' | 'dependents';

@@ -4,9 +4,10 @@
 
 import type { SourceLocation } from '../core/diagnostic.ts';
 import { callerLocation } from './location.ts';
+import { PROFILE } from './mark.ts';
 import type { PackageDecl } from './package.ts';
 
-export const PROFILE = Symbol.for('mkimage.profile');
+export { PROFILE };
 
 /** A variable's value as written in a profile. */
 export type Scalar = string | number | boolean;

@@ -35,8 +35,14 @@ export function packageBuildConfigs(p: PackagePlanInput): PackageBuildConfig[] {
     const built: string[] = [];
     for (const [i, source] of entry.sources.entries()) {
       const own = i === 0;
-      // A dependent of two builds is built once, for the first.
-      if (out.some((c) => c.name === source.name)) continue;
+      // A dependent of two builds is built once, against both.
+      const planned = out.findIndex((c) => c.name === source.name);
+      if (planned >= 0) {
+        const c = out[planned]!;
+        if (!own) out[planned] = { ...c, after: [...new Set([...c.after, ...built])], changes: [...c.changes, `Rebuilt against ${name} ${suffixedVersion(entry.sources[0]!.version, d.suffix)}.`] };
+        built.push(source.name);
+        continue;
+      }
       out.push({
         name: source.name,
         build: name,

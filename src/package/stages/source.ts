@@ -98,50 +98,50 @@ async function addConfigureOptions(v: SourceValues, src: string): Promise<void> 
 }
 
 /**
- * 3.0 (quilt): each patch joins debian/patches/ and the series, and dpkg-source applies what
- * the series has not applied yet, as dpkg-buildpackage would; other formats: patch -p1.
+ * Each patch applied with the flags dpkg-source gives patch (no fuzz, no reversed patches),
+ * in order, and stopped at the first that does not apply. 3.0 (quilt): each also joins
+ * debian/patches/ and the series and is recorded as applied (.pc), as dpkg-source would leave
+ * it, so that dpkg-buildpackage sees the series applied. (dpkg-source --before-build itself
+ * skips the series silently when its first patch does not apply.)
  */
 async function applyPatches(v: SourceValues, patches: readonly string[], src: string, format: string, ctx: RecipeContext, env: Record<string, string>): Promise<void> {
-  if (format === '3.0 (quilt)') {
+  const quilt = format === '3.0 (quilt)';
+  const names = patches.map((p, i) => (quilt ? `mkimage-${String(i + 1).padStart(2, '0')}-${basename(p)}` : basename(p)));
+  for (const [i, p] of patches.entries()) {
+    const name = names[i]!;
+    const kept = keepingOutput(ctx);
+    const backup = quilt ? ['-b', '-B', `.pc/${name}/`] : ['--no-backup-if-mismatch'];
+    try {
+      await run(PATCH.file, ['-t', '-F', '0', '-N', '-p1', '-u', '-V', 'never', '-E', ...backup, '--reject-file=-', '-i', p], runOptions(kept.io, env, src));
+    } catch (e) {
+      if (e instanceof RecipeFailure && !ctx.signal.aborted) throw patchFailure(v, kept.text(), basename(p));
+      throw e;
+    }
+    if (!quilt) continue;
     await mkdir(join(src, 'debian/patches'), { recursive: true });
-    const names = patches.map((p, i) => `mkimage-${String(i + 1).padStart(2, '0')}-${basename(p)}`);
-    for (const [i, p] of patches.entries()) await copyFile(p, join(src, 'debian/patches', names[i]!));
-    const series = join(src, 'debian/patches/series');
-    const before = existsSync(series) ? await readFile(series, 'utf8') : '';
-    await writeFile(series, `${before}${before === '' || before.endsWith('\n') ? '' : '\n'}${names.join('\n')}\n`);
-    const kept = keepingOutput(ctx);
-    try {
-      await run(DPKG_SOURCE.file, ['--before-build', src], runOptions(kept.io, env, ctx.tmp));
-    } catch (e) {
-      if (e instanceof RecipeFailure) throw patchFailure(v, kept.text(), patches, names);
-      throw e;
-    }
-    return;
-  }
-  for (const p of patches) {
-    const kept = keepingOutput(ctx);
-    try {
-      await run(PATCH.file, ['-p1', '--batch', '--forward', '--no-backup-if-mismatch', '-i', p], runOptions(kept.io, env, src));
-    } catch (e) {
-      if (e instanceof RecipeFailure) throw patchFailure(v, kept.text(), patches, patches.map((x) => basename(x)));
-      throw e;
-    }
+    await copyFile(p, join(src, 'debian/patches', name));
+    await appendLine(join(src, 'debian/patches/series'), name);
+    await mkdir(join(src, '.pc'), { recursive: true });
+    await appendLine(join(src, '.pc/applied-patches'), name);
   }
 }
 
-/** Which patch did not apply, and its first failed hunk (`Hunk #2 FAILED at 40` of which file). */
-export function patchFailure(v: Pick<SourceValues, 'name' | 'source'>, said: string, patches: readonly string[], names: readonly string[]): RecipeFailure {
-  const which = names.findIndex((n) => said.includes(n));
-  const patch = basename(patches[which] ?? patches[patches.length - 1]!);
+async function appendLine(file: string, line: string): Promise<void> {
+  const before = existsSync(file) ? await readFile(file, 'utf8') : '';
+  await writeFile(file, `${before}${before === '' || before.endsWith('\n') ? '' : '\n'}${line}\n`);
+}
+
+/** The patch that did not apply, and its first failed hunk (`Hunk #2 FAILED at 40` of which file). */
+export function patchFailure(v: Pick<SourceValues, 'name' | 'source'>, said: string, patch: string): RecipeFailure {
   let file = '';
   let hunk = '';
-  for (const line of said.split('\n')) {
-    const f = /^patching file (.+)$/.exec(line.trim());
+  for (const line of said.split('\n').map((l) => l.trim())) {
+    const f = /^patching file (.+)$/.exec(line);
     if (f) file = f[1]!;
-    const h = /^(Hunk #\d+ FAILED at \d+)/.exec(line.trim());
+    const h = /^(Hunk #\d+ FAILED at \d+)/.exec(line);
     if (h && !hunk) hunk = `${h[1]} of ${file}`;
-    const missing = /can't find file to patch|No file to patch/.exec(line);
-    if (missing && !hunk) hunk = `a file it patches is not in the source`;
+    if (!hunk && /can't find file to patch|No file to patch/.test(line)) hunk = 'a file it patches is not in the source';
+    if (!hunk && /Reversed \(or previously applied\) patch detected/.test(line)) hunk = `it is applied already (to ${file})`;
   }
   return new RecipeFailure(`patch ${patch} does not apply to ${v.name} ${v.source.version}: ${hunk || 'see the log'}`, {
     hint: `refresh it against the unpacked source: mkimage shell ${packageStepId(v.name, 'source')}`,

@@ -1,0 +1,170 @@
+// The user's own packages end to end, with real Debian sources that build in seconds: jansson
+// with a patch of ours (objects print as `"key" => value`) makes jshon rebuild against it; the
+// rebuilt jshon, run in the image root, shows the patch. A no-op runs nothing; editing the patch
+// reruns jansson, jshon and the image and nothing else; a second empty store gives the same
+// .debs and image; a source the archive lacks and a patch that does not apply are one-line errors.
+
+import test from 'ava';
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ProjectRig, type RunResult } from '../helpers/project-rig.ts';
+
+const ARROW = readFileSync(fileURLToPath(new URL('fixtures/arrow.patch', import.meta.url)), 'utf8');
+const env = { SOURCE_DATE_EPOCH: '1700000000' };
+
+const feature = (source = 'jansson', patch = 'patches/arrow.patch') => `import { debianSource, feature, mixin } from 'mkimage';
+
+export default feature({
+  description: 'jansson printing objects as "key" => value, and what depends on it',
+  packages: [debianSource(${JSON.stringify(source)}, { patches: [${JSON.stringify(patch)}], buildOptions: ['nocheck'], rebuild: 'dependents' })],
+  mixins: [mixin('use/jansson', { description: 'nothing to add: every image with libjansson4 takes the build' })],
+});
+`;
+
+const files = {
+  'Targetfile.ts': "import { profiles } from 'mkimage';\n\nexport default profiles();\n",
+  'conf.d/tiny.ts': `import { add, distro, set } from 'mkimage';
+
+export const tiny = distro('tiny', { description: 'a tiny root with jshon', images: ['tar'] },
+  set('MIRRORS', ['http://deb.debian.org/debian']),
+  set('VARIANT', 'essential'),
+  add('BASE_PACKAGES', 'apt'),
+  add('PACKAGES', 'jshon'),
+);
+`,
+  'features/jansson/feature.ts': feature(),
+  'features/jansson/patches/arrow.patch': ARROW,
+};
+
+const rig = new ProjectRig(files, join(mkdtempSync('/var/tmp/mkimage-packages-'), 'store'));
+const build = (r = rig, args: string[] = ['tiny.tar']): Promise<RunResult> => r.run(['--json', ...args], env);
+const digests = (r: RunResult) => Object.fromEntries(r.events.flatMap((e) => (e.type === 'succeeded' || e.type === 'cached' ? [[e.target, e.digest]] : [])));
+const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+let first: RunResult;
+
+/** What jshon prints for `{"a":1}` inside the image root the tarball holds. */
+function jshonInImage(r: ProjectRig): string {
+  const root = mkdtempSync('/var/tmp/mkimage-jshon-');
+  try {
+    execFileSync('tar', ['-C', root, '--zstd', '-xf', r.path('out/tiny.tar.zst')]);
+    return execFileSync('chroot', [root, 'jshon'], { input: '{"a":1}', encoding: 'utf8' });
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+test.after.always(() => {
+  rmSync(join(rig.store, '..'), { recursive: true, force: true });
+  rig.dispose();
+});
+
+test.serial('jansson patched, jshon rebuilt against it, the image takes both: the rebuilt jshon shows the patch', async (t) => {
+  first = await build();
+  t.is(first.code, 0, first.stdout.slice(-3000) + first.stderr);
+  const started = first.of('started');
+  for (const id of ['buildd/bookworm-amd64', 'package/jansson/source', 'package/jansson/build-deps', 'package/jansson', 'package/jshon/build-deps', 'package/jshon', 'tiny/packages', 'tiny.tar']) t.true(started.includes(id), id);
+  t.is(jshonInImage(rig), '{\n "a" => 1\n}\n');
+  const lock = readFileSync(rig.path('mkimage.lock'), 'utf8');
+  t.regex(lock, /^build jansson source jansson 2\.14-\S+ bookworm \d+ [0-9a-f]{64} http:\/\/deb\.debian\.org\/debian pool\/main\/j\/jansson\/jansson_\S+\.dsc libjansson-dev,libjansson-doc,libjansson4$/m);
+  t.regex(lock, /^build jansson source jshon \S+ bookworm .* jshon$/m);
+  const root = mkdtempSync('/var/tmp/mkimage-dpkg-');
+  try {
+    execFileSync('tar', ['-C', root, '--zstd', '-xf', rig.path('out/tiny.tar.zst'), './var/lib/dpkg/status']);
+    const status = readFileSync(join(root, 'var/lib/dpkg/status'), 'utf8');
+    t.regex(status, /Package: libjansson4\n(?:.+\n)*?Version: 2\.14-\S+\+mkimage1\n/);
+    t.regex(status, /Package: jshon\n(?:.+\n)*?Version: \S+\+mkimage1\+b1\n/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test.serial('a build with nothing changed runs nothing', async (t) => {
+  const r = await build();
+  t.is(r.code, 0, r.stderr);
+  t.deepEqual(r.of('started'), []);
+});
+
+test.serial('a second build from an empty store gives byte-identical .debs and image', async (t) => {
+  const again = new ProjectRig(files, join(mkdtempSync('/var/tmp/mkimage-packages-'), 'store'));
+  try {
+    again.write({ 'mkimage.lock': readFileSync(rig.path('mkimage.lock'), 'utf8') });
+    const r = await build(again);
+    t.is(r.code, 0, r.stdout.slice(-3000) + r.stderr);
+    const a = digests(first);
+    const b = digests(r);
+    // The .debs (the builds' outputs are digests of their files) and the image; the roots between
+    // are not compared: apt's and dpkg's logs in them carry the time, and cleanup removes them.
+    for (const id of ['package/jansson', 'package/jshon', 'tiny.tar']) t.is(b[id], a[id], id);
+    t.is(sha256(again.path('out/tiny.tar.zst')), sha256(rig.path('out/tiny.tar.zst')));
+  } finally {
+    rmSync(join(again.store, '..'), { recursive: true, force: true });
+    again.dispose();
+  }
+});
+
+test.serial('editing the patch reruns jansson, jshon and the image, and nothing else', async (t) => {
+  rig.write({ 'features/jansson/patches/arrow.patch': ARROW.replaceAll(' => ', ' -> ') });
+  const r = await build();
+  t.is(r.code, 0, r.stdout.slice(-3000) + r.stderr);
+  const started = r.of('started');
+  for (const id of ['package/jansson/source', 'package/jansson', 'package/jshon/build-deps', 'package/jshon', 'tiny/packages', 'tiny.tar']) t.true(started.includes(id), id);
+  for (const id of ['buildd/bookworm-amd64', 'package/jansson/build-deps', 'package/jshon/source', 'tiny/bootstrap']) t.false(started.includes(id), id);
+  t.is(jshonInImage(rig), '{\n "a" -> 1\n}\n');
+});
+
+test.serial('a patch that does not apply names the patch and its hunk, and the image stays as it was', async (t) => {
+  const before = sha256(rig.path('out/tiny.tar.zst'));
+  rig.write({ 'features/jansson/patches/arrow.patch': ARROW.replaceAll('separator = ": ";', 'separator = "::";') });
+  const r = await build();
+  t.is(r.code, 1);
+  t.regex(r.stdout + r.stderr, /patch arrow\.patch does not apply to jansson 2\.14-\S+: Hunk #1 FAILED at \d+ of src\/dump\.c/);
+  t.is(sha256(rig.path('out/tiny.tar.zst')), before);
+});
+
+test.serial('a source the archive does not have: did-you-mean, at the line that declared it, and the lock is as it was', async (t) => {
+  rig.write({ 'features/jansson/patches/arrow.patch': ARROW });
+  const lock = readFileSync(rig.path('mkimage.lock'), 'utf8');
+  rig.write({ 'features/jansson/feature.ts': feature('janson') });
+  const r = await build();
+  t.is(r.code, 2);
+  const line = (r.stdout + r.stderr).split('\n').find((l) => l.includes('janson'))!;
+  t.regex(line, /features\/jansson\/feature\.ts:5:\d+: package janson: no source package janson in bookworm .*did you mean jansson\?/);
+  t.is(readFileSync(rig.path('mkimage.lock'), 'utf8'), lock);
+});
+
+test.serial('two independent package builds run at once under -j 2', async (t) => {
+  rig.write({
+    'features/jansson/feature.ts': feature(),
+    'features/extra/feature.ts': `import { debianSource, feature, mixin } from 'mkimage';
+
+export default feature({
+  description: 'two more of our own builds, independent of each other',
+  packages: [debianSource('hello', { buildOptions: ['nocheck'] }), debianSource('cowsay', { buildOptions: ['nocheck'] })],
+  mixins: [mixin('use/extra')],
+});
+`,
+    'conf.d/tiny.ts': files['conf.d/tiny.ts'].replace("add('PACKAGES', 'jshon'),", "add('PACKAGES', 'jshon', 'hello', 'cowsay'),"),
+  });
+  const r = await build(rig, ['-j', '2', 'tiny.tar']);
+  t.is(r.code, 0, r.stdout.slice(-3000) + r.stderr);
+  // Each build's steps, from its first start to its last end, by the order of the events.
+  const span = (name: string) => {
+    const mine = r.events.flatMap((e, i) => ((e.type === 'started' || e.type === 'succeeded') && e.target.startsWith(`package/${name}`) ? [i] : []));
+    return [Math.min(...mine), Math.max(...mine)] as const;
+  };
+  const [helloFrom, helloTo] = span('hello');
+  const [cowsayFrom, cowsayTo] = span('cowsay');
+  t.true(helloFrom < cowsayTo && cowsayFrom < helloTo, 'the two builds overlap');
+  t.false(r.of('started').some((id) => id.startsWith('package/jansson') || id.startsWith('package/jshon')), 'jansson and jshon are cached');
+  const root = mkdtempSync('/var/tmp/mkimage-hello-');
+  try {
+    execFileSync('tar', ['-C', root, '--zstd', '-xf', rig.path('out/tiny.tar.zst')]);
+    t.is(execFileSync('chroot', [root, '/usr/bin/hello'], { encoding: 'utf8' }), 'Hello, world!\n');
+    t.regex(execFileSync('chroot', [root, 'dpkg-query', '-W', 'hello', 'cowsay'], { encoding: 'utf8' }), /^cowsay\t\S+\+mkimage1\nhello\t\S+\+mkimage1\n$/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,137 @@
+// The locked builds as configs and engine targets: versions, what only the declared source
+// gets, build order, the shared chroot, and which builds an image takes.
+
+import test from 'ava';
+import type { LockedBuilds, LockedSourcePackage } from '../../src/archive/lock-builds.ts';
+import { debianSource } from '../../src/dsl/package.ts';
+import type { PackageBuildConfig } from '../../src/package/config.ts';
+import { builtFor, packageBuildConfigs, packageTargets, sharedBinary, type PackagePlanInput } from '../../src/package/plan.ts';
+import type { PackageBuild } from '../../src/profile/package-decls.ts';
+
+const MIRROR = 'http://deb.debian.org/debian';
+const FEATURE = '/p/features/json';
+
+const source = (name: string, version: string, binaries: string[], suite = 'bookworm', line?: number): LockedSourcePackage => ({
+  name, version, suite, size: 2071, sha256: '0'.repeat(64), mirror: MIRROR, dsc: `pool/main/${name[0]}/${name}/${name}_${version}.dsc`, binaries, ...(line !== undefined && { line }),
+});
+
+const JANSSON: PackageBuild = {
+  decl: debianSource('jansson', { patches: ['patches/arrow.patch', 'patches/strict.patch'], profiles: ['nodoc'], buildOptions: ['nocheck'], configureOptions: ['--enable-x'], rebuild: 'dependents', reason: 'Objects print as "key" => value.' }),
+  feature: 'json',
+  patches: [`${FEATURE}/patches/arrow.patch`, `${FEATURE}/patches/strict.patch`],
+};
+const LIBYAML: PackageBuild = {
+  decl: debianSource('libyaml', { from: 'trixie', suffix: '+local2', rebuild: 'dependents' }),
+  feature: 'yaml',
+  patches: [],
+};
+
+const LOCKED: LockedBuilds = new Map([
+  ['libyaml', { inputs: '1111111111111111', sources: [source('libyaml', '0.2.5-1', ['libyaml-0-2', 'libyaml-dev'], 'trixie', 20)] }],
+  ['jansson', { inputs: '2222222222222222', sources: [source('jansson', '2.14-2', ['libjansson-dev', 'libjansson-doc', 'libjansson4'], 'bookworm', 17), source('jshon', '20131010-3', ['jshon'], 'bookworm', 18)] }],
+]);
+
+const INPUT: PackagePlanInput = {
+  builds: new Map([['libyaml', LIBYAML], ['jansson', JANSSON], ['unlocked', { decl: debianSource('unlocked'), feature: 'x', patches: [] }]]),
+  locked: LOCKED,
+  suite: 'bookworm',
+  mirror: MIRROR,
+  sourceDateEpoch: 1700000000,
+};
+
+test('each locked source becomes a config: the declared one patched and suffixed, its dependent a +b1 rebuild after it', (t) => {
+  const configs = packageBuildConfigs(INPUT);
+  t.deepEqual(configs.map((c) => [c.name, c.build, c.version]), [
+    ['jansson', 'jansson', '2.14-2+mkimage1'],
+    ['jshon', 'jansson', '20131010-3+mkimage1+b1'],
+    ['libyaml', 'libyaml', '0.2.5-1+local2'],
+  ]);
+  const [jansson, jshon, libyaml] = configs as [PackageBuildConfig, PackageBuildConfig, PackageBuildConfig];
+  t.deepEqual(jansson.patches, [`${FEATURE}/patches/arrow.patch`, `${FEATURE}/patches/strict.patch`]);
+  t.deepEqual(jshon.patches, [], 'patches are for the declared source only');
+  t.deepEqual([jansson.profiles, jshon.profiles], [['nodoc'], []]);
+  t.deepEqual([jansson.configureOptions, jshon.configureOptions], [['--enable-x'], []]);
+  t.deepEqual([jansson.buildOptions, jshon.buildOptions], [['nocheck'], ['nocheck']]);
+  t.deepEqual([jansson.after, jshon.after, libyaml.after], [[], ['jansson'], []]);
+  t.deepEqual(jansson.changes, ['Objects print as "key" => value.', 'Patch: arrow.patch.', 'Patch: strict.patch.', 'Configure option: --enable-x']);
+  t.deepEqual(jshon.changes, ['Rebuilt against jansson 2.14-2+mkimage1.']);
+  t.deepEqual(libyaml.changes, ['Rebuilt by mkimage.', 'Backported from trixie.']);
+  t.deepEqual([jansson.suite, libyaml.suite, libyaml.source.suite], ['bookworm', 'bookworm', 'trixie'], 'built for the image suite, from the suite it was found in');
+  t.is(jshon.source, LOCKED.get('jansson')!.sources[1]!);
+  t.is(jansson.sourceDateEpoch, 1700000000);
+});
+
+test('a dependent of two builds is built once, for the first build by name', (t) => {
+  const both: LockedBuilds = new Map([...LOCKED, ['libyaml', { inputs: '1111111111111111', sources: [...LOCKED.get('libyaml')!.sources, source('jshon', '20131010-3', ['jshon'], 'bookworm', 21)] }]]);
+  const configs = packageBuildConfigs({ ...INPUT, locked: both });
+  t.deepEqual(configs.map((c) => `${c.build}: ${c.name} ${c.version}`), ['jansson: jansson 2.14-2+mkimage1', 'jansson: jshon 20131010-3+mkimage1+b1', 'libyaml: libyaml 0.2.5-1+local2']);
+  t.deepEqual(packageTargets(configs).filter((s) => s.id === 'package/jshon').length, 1);
+});
+
+test('a build the lock does not have yet gives no config', (t) => {
+  t.false(packageBuildConfigs(INPUT).some((c) => c.build === 'unlocked'));
+  t.deepEqual(packageBuildConfigs({ ...INPUT, locked: new Map() }), []);
+});
+
+test('the targets: one build chroot per suite, then source, build-depends, build-deps and the build of each source', (t) => {
+  const specs = packageTargets(packageBuildConfigs(INPUT));
+  const step = (n: string) => [`package/${n}/source`, `package/${n}/build-depends`, `package/${n}/build-deps`, `package/${n}`];
+  t.deepEqual(specs.map((s) => s.id), ['buildd/bookworm-amd64', ...step('jansson'), ...step('jshon'), ...step('libyaml')]);
+  const deps = (id: string) => specs.find((s) => s.id === id)!.deps;
+  t.deepEqual(deps('package/jshon/build-deps'), [
+    { id: 'buildd/bookworm-amd64', as: 'buildd' },
+    { id: 'package/jshon/build-depends', as: 'build-depends' },
+    { id: 'package/jansson', as: 'repo:jansson' },
+  ]);
+  t.deepEqual(deps('package/jansson/build-deps'), [
+    { id: 'buildd/bookworm-amd64', as: 'buildd' },
+    { id: 'package/jansson/build-depends', as: 'build-depends' },
+  ]);
+  t.deepEqual(deps('package/jansson'), [{ id: 'package/jansson/build-deps', as: 'build-deps' }, { id: 'package/jansson/source', as: 'source' }]);
+  t.deepEqual(deps('package/jansson/build-depends'), [{ id: 'package/jansson/source', as: 'source' }]);
+  t.deepEqual(deps('package/jansson/source'), []);
+});
+
+test("a declaration's place is no input: moving it, or the lock's lines, rebuilds nothing", (t) => {
+  const specs = packageTargets(packageBuildConfigs(INPUT));
+  const source = specs.find((s) => s.id === 'package/jansson/source')!;
+  const values = source.inputs.values as Record<string, unknown>;
+  t.deepEqual(Object.keys(values).sort(), ['changes', 'configureOptions', 'name', 'patches', 'source', 'step', 'suite', 'version']);
+  t.deepEqual(values.patches, ['arrow.patch', 'strict.patch'], 'names in order; their content is in files');
+  t.deepEqual(source.inputs.files, [`${FEATURE}/patches/arrow.patch`, `${FEATURE}/patches/strict.patch`]);
+  t.deepEqual(Object.keys(values.source as object).sort(), ['binaries', 'dsc', 'mirror', 'name', 'sha256', 'size', 'suite', 'version']);
+  const file = JANSSON.decl.at!.file;
+  for (const s of specs) {
+    const text = JSON.stringify(s.inputs.values);
+    t.false(text.includes('"at"'), s.id);
+    t.false(text.includes('"line"'), s.id);
+    t.false(text.includes(file), s.id);
+  }
+  // The same build declared elsewhere gives the same values.
+  const moved = { ...JANSSON, decl: { ...JANSSON.decl, at: { file: '/p/features/other/feature.ts', line: 99 } } };
+  const relined: LockedBuilds = new Map([...LOCKED].map(([n, b]) => [n, { ...b, sources: b.sources.map((x) => ({ ...x, line: (x.line ?? 0) + 40 })) }]));
+  const again = packageTargets(packageBuildConfigs({ ...INPUT, builds: new Map([...INPUT.builds, ['jansson', moved]]), locked: relined }));
+  t.deepEqual(again.map((s) => s.inputs), specs.map((s) => s.inputs));
+});
+
+test('an image takes the builds whose binaries it installs, sorted by source', (t) => {
+  const configs = packageBuildConfigs(INPUT);
+  t.deepEqual(builtFor(new Set(['libyaml-0-2', 'jshon', 'libc6']), [...configs].reverse()), [
+    { source: 'jshon', target: 'package/jshon', version: '20131010-3+mkimage1+b1', binaries: ['jshon'] },
+    { source: 'libyaml', target: 'package/libyaml', version: '0.2.5-1+local2', binaries: ['libyaml-0-2', 'libyaml-dev'] },
+  ]);
+  t.deepEqual(builtFor(new Set(['libjansson-doc']), configs).map((b) => b.source), ['jansson']);
+  t.deepEqual(builtFor(new Set(['libc6']), configs), []);
+});
+
+test('a binary two builds make is found, with both sources', (t) => {
+  const configs = packageBuildConfigs(INPUT);
+  t.is(sharedBinary(configs), undefined);
+  const compat = packageBuildConfigs({
+    ...INPUT,
+    builds: new Map([...INPUT.builds, ['jansson-compat', { decl: debianSource('jansson-compat'), feature: 'compat', patches: [] }]]),
+    locked: new Map([...LOCKED, ['jansson-compat', { inputs: '3333333333333333', sources: [source('jansson-compat', '1.0-1', ['libjansson-compat1', 'libjansson4'])] }]]),
+  });
+  const shared = sharedBinary(compat);
+  t.deepEqual(shared && [shared.binary, shared.first.name, shared.second.name], ['libjansson4', 'jansson', 'jansson-compat']);
+});
