@@ -4,15 +4,12 @@
 // again before it is used, so a pool file that rotted or was replaced is never installed.
 
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { createReadStream, existsSync } from 'node:fs';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { finished } from 'node:stream/promises';
-import { once } from 'node:events';
 import { fail, ok, type Result } from '../core/diagnostic.ts';
 import type { ArchivePackage } from './packages-index.ts';
-import { fetchFailure } from './suite-index.ts';
+import { downloadChecked, mismatchWords } from './checked-download.ts';
 
 /** The pool's directory under a store's root. */
 export const POOL_DIR = 'pool';
@@ -37,34 +34,16 @@ export class PackagePool {
     if (existsSync(path)) return ok(path);
     const url = `${mirror.replace(/\/+$/, '')}/${p.filename}`;
     await mkdir(join(this.root, p.sha256.slice(0, 2)), { recursive: true });
-    const partial = `${path}.${process.pid}.partial`;
-    try {
-      const res = await fetch(url, signal ? { signal } : {});
-      if (!res.ok || !res.body) return fail({ message: `${p.name} ${p.version}: ${url}: HTTP ${res.status} ${res.statusText}`, hint: res.status === 404 ? 'the archive no longer has this version: mkimage lock --update, or fill the pool where it is still found' : 'try again, or another mirror' });
-      const hash = createHash('sha256');
-      let size = 0;
-      const out = createWriteStream(partial);
-      try {
-        for await (const chunk of Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>)) {
-          hash.update(chunk as Buffer);
-          size += (chunk as Buffer).length;
-          if (!out.write(chunk)) await once(out, 'drain');
-        }
-      } finally {
-        out.end();
-        await finished(out).catch(() => undefined);
-      }
-      const got = hash.digest('hex');
-      if (got !== p.sha256 || size !== p.size) {
-        return fail({ message: `${p.name} ${p.version}: ${url} is not the package the signed index names (${size} bytes, sha256 ${got.slice(0, 16)}; expected ${p.size}, ${p.sha256.slice(0, 16)})`, hint: 'a broken or tampered mirror: nothing was kept' });
-      }
-      await rename(partial, path);
-      return ok(path);
-    } catch (e) {
-      if (signal?.aborted) throw e;
-      return fail({ message: `${p.name} ${p.version}: ${url}: ${fetchFailure(e)}` });
-    } finally {
-      await rm(partial, { force: true });
+    const got = await downloadChecked(url, path, p, signal);
+    if (got.ok) return ok(path);
+    const e = got.error;
+    switch (e.kind) {
+      case 'http':
+        return fail({ message: `${p.name} ${p.version}: ${url}: HTTP ${e.status} ${e.statusText}`, hint: e.status === 404 ? 'the archive no longer has this version: mkimage lock --update, or fill the pool where it is still found' : 'try again, or another mirror' });
+      case 'mismatch':
+        return fail({ message: `${p.name} ${p.version}: ${url} is not the package the signed index names ${mismatchWords(e, p)}`, hint: 'a broken or tampered mirror: nothing was kept' });
+      case 'unreachable':
+        return fail({ message: `${p.name} ${p.version}: ${url}: ${e.why}` });
     }
   }
 

@@ -3,6 +3,7 @@
 // made of (the declaration's file and line are not: moving it rebuilds nothing).
 
 import type { LockedSourcePackage } from '../archive/lock-builds.ts';
+import type { SourceLocation } from '../core/diagnostic.ts';
 
 export interface PackageBuildConfig {
   /** The source package's name: the target's name (`jansson`). */
@@ -28,6 +29,8 @@ export interface PackageBuildConfig {
   readonly changes: readonly string[];
   /** Sources of the same plan it is built against (their repositories feed its build dependencies). */
   readonly after: readonly string[];
+  /** Where the build was declared (its failures name it); no part of what is built. */
+  readonly at?: SourceLocation;
   /** Clamp for the timestamps of what is not the package itself (the chroot). */
   readonly sourceDateEpoch: number;
 }

@@ -60,6 +60,7 @@ export function packageBuildConfigs(p: PackagePlanInput): PackageBuildConfig[] {
           : [`Rebuilt against ${name} ${suffixedVersion(entry.sources[0]!.version, d.suffix)}.`],
         after: [...built],
         sourceDateEpoch: p.sourceDateEpoch,
+        ...(d.at && { at: d.at }),
       });
       built.push(source.name);
     }

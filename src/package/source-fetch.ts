@@ -3,16 +3,12 @@
 // so what dpkg-source unpacks is exactly what the archive published.
 
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
-import { once } from 'node:events';
+import { createReadStream } from 'node:fs';
+import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { finished } from 'node:stream/promises';
-import type { ReadableStream } from 'node:stream/web';
 import { fail, ok, type Result } from '../core/diagnostic.ts';
+import { downloadChecked, mismatchWords } from '../archive/checked-download.ts';
 import type { ArchiveSource, SourceFile } from '../archive/sources-index.ts';
-import { fetchFailure } from '../archive/suite-index.ts';
 
 /** Downloads every file of `src` from `mirror` (`${mirror}/${src.directory}/${file.name}`) into `dir`, each checked against its size and sha256 before it is kept (written to a temp name, renamed after the check); returns the .dsc's path. A mismatch or HTTP error fails naming the file and the source. */
 export async function fetchSourceFiles(src: ArchiveSource, mirror: string, dir: string, signal?: AbortSignal): Promise<Result<string>> {
@@ -33,36 +29,16 @@ export async function fetchSourceFiles(src: ArchiveSource, mirror: string, dir: 
 }
 
 async function download(file: SourceFile, url: string, path: string, what: string, signal?: AbortSignal): Promise<Result<void>> {
-  const partial = `${path}.${process.pid}.partial`;
-  try {
-    const res = await fetch(url, signal ? { signal } : {});
-    if (!res.ok || !res.body) {
-      return fail({ message: `${what}: ${file.name}: ${url}: HTTP ${res.status} ${res.statusText}`, hint: res.status === 404 ? 'the archive no longer has this version: mkimage lock --update, or a snapshot mirror that still has it' : 'try again, or another mirror' });
-    }
-    const hash = createHash('sha256');
-    let size = 0;
-    const out = createWriteStream(partial);
-    try {
-      for await (const chunk of Readable.fromWeb(res.body as ReadableStream<Uint8Array>)) {
-        hash.update(chunk as Buffer);
-        size += (chunk as Buffer).length;
-        if (!out.write(chunk)) await once(out, 'drain');
-      }
-    } finally {
-      out.end();
-      await finished(out).catch(() => undefined);
-    }
-    const sha256 = hash.digest('hex');
-    if (size !== file.size || sha256 !== file.sha256) {
-      return fail({ message: `${what}: ${file.name} from ${url} is not the file the signed index names (${size} bytes, sha256 ${sha256.slice(0, 16)}; expected ${file.size}, ${file.sha256.slice(0, 16)})`, hint: 'a broken or tampered mirror, or one in the middle of an update: nothing was kept' });
-    }
-    await rename(partial, path);
-    return ok(undefined);
-  } catch (e) {
-    if (signal?.aborted) throw e;
-    return fail({ message: `${what}: ${file.name}: ${url}: ${fetchFailure(e)}`, hint: 'is the network up, and the mirror reachable?' });
-  } finally {
-    await rm(partial, { force: true });
+  const got = await downloadChecked(url, path, file, signal);
+  if (got.ok) return got;
+  const e = got.error;
+  switch (e.kind) {
+    case 'http':
+      return fail({ message: `${what}: ${file.name}: ${url}: HTTP ${e.status} ${e.statusText}`, hint: e.status === 404 ? 'the archive no longer has this version: mkimage lock --update, or a snapshot mirror that still has it' : 'try again, or another mirror' });
+    case 'mismatch':
+      return fail({ message: `${what}: ${file.name} from ${url} is not the file the signed index names ${mismatchWords(e, file)}`, hint: 'a broken or tampered mirror, or one in the middle of an update: nothing was kept' });
+    case 'unreachable':
+      return fail({ message: `${what}: ${file.name}: ${url}: ${e.why}`, hint: 'is the network up, and the mirror reachable?' });
   }
 }
 

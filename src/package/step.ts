@@ -5,7 +5,9 @@
 import type { Json } from '../core/canonical.ts';
 import { codeParts } from '../core/code-identity.ts';
 import { targetId, type TargetId } from '../core/ids.ts';
-import type { RecipeContext, TargetSpec } from '../core/target.ts';
+import { relative } from 'node:path';
+import type { SourceLocation } from '../core/diagnostic.ts';
+import { RecipeFailure, type RecipeContext, type TargetSpec } from '../core/target.ts';
 import { toolProbe } from '../image/plan.ts';
 import type { Tool } from '../image/tools/tool.ts';
 
@@ -26,6 +28,8 @@ export interface PackageStep<V extends Json> {
   /** What it runs, as texts (scripts, argument lists). */
   readonly runs?: Readonly<Record<string, string>>;
   readonly run: (values: V, ctx: RecipeContext) => Promise<void>;
+  /** The declaration the step builds (features/NAME/feature.ts:LINE): its failures name it. No input. */
+  readonly at?: SourceLocation;
 }
 
 export function packageTarget<V extends Json>(s: PackageStep<V>): TargetSpec {
@@ -38,7 +42,15 @@ export function packageTarget<V extends Json>(s: PackageStep<V>): TargetSpec {
     tools: Object.fromEntries(s.tools.map((t) => [t.file, toolProbe(t)])),
     weight: s.weight,
     recipe: { kind: 'package-step', parts: { ...codeParts(s.module), ...Object.fromEntries(runs) }, version: '' },
-    run: (ctx) => s.run(s.values, ctx),
+    run: async (ctx) => {
+      try {
+        await s.run(s.values, ctx);
+      } catch (e) {
+        if (!(e instanceof RecipeFailure) || ctx.signal.aborted || !s.at) throw e;
+        throw new RecipeFailure(`${e.message} (declared at ${relative(ctx.root, s.at.file)}:${s.at.line})`, e.details);
+      }
+    },
+    ...(s.at && { at: s.at }),
   };
 }
 

@@ -7,40 +7,26 @@
 import test from 'ava';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ProjectRig, type RunResult } from '../helpers/project-rig.ts';
 
-const ARROW = readFileSync(fileURLToPath(new URL('fixtures/arrow.patch', import.meta.url)), 'utf8');
+const EXAMPLE = fileURLToPath(new URL('../../examples/own-packages/', import.meta.url));
+const ARROW = readFileSync(join(EXAMPLE, 'features/jansson/patches/arrow.patch'), 'utf8');
+const FEATURE = readFileSync(join(EXAMPLE, 'features/jansson/feature.ts'), 'utf8');
+const DISTRO = readFileSync(join(EXAMPLE, 'conf.d/json-tools.ts'), 'utf8');
 const env = { SOURCE_DATE_EPOCH: '1700000000' };
 
-const feature = (source = 'jansson', patch = 'patches/arrow.patch') => `import { debianSource, feature, mixin } from 'mkimage';
+/** The example project (examples/own-packages), as the test's own copy. */
+function example(store: string): ProjectRig {
+  const r = new ProjectRig({}, store);
+  cpSync(EXAMPLE, r.dir, { recursive: true });
+  return r;
+}
 
-export default feature({
-  description: 'jansson printing objects as "key" => value, and what depends on it',
-  packages: [debianSource(${JSON.stringify(source)}, { patches: [${JSON.stringify(patch)}], buildOptions: ['nocheck'], rebuild: 'dependents' })],
-  mixins: [mixin('use/jansson', { description: 'nothing to add: every image with libjansson4 takes the build' })],
-});
-`;
-
-const files = {
-  'Targetfile.ts': "import { profiles } from 'mkimage';\n\nexport default profiles();\n",
-  'conf.d/tiny.ts': `import { add, distro, set } from 'mkimage';
-
-export const tiny = distro('tiny', { description: 'a tiny root with jshon', images: ['tar'] },
-  set('MIRRORS', ['http://deb.debian.org/debian']),
-  set('VARIANT', 'essential'),
-  add('BASE_PACKAGES', 'apt'),
-  add('PACKAGES', 'jshon'),
-);
-`,
-  'features/jansson/feature.ts': feature(),
-  'features/jansson/patches/arrow.patch': ARROW,
-};
-
-const rig = new ProjectRig(files, join(mkdtempSync('/var/tmp/mkimage-packages-'), 'store'));
-const build = (r = rig, args: string[] = ['tiny.tar']): Promise<RunResult> => r.run(['--json', ...args], env);
+const rig = example(join(mkdtempSync('/var/tmp/mkimage-packages-'), 'store'));
+const build = (r = rig, args: string[] = ['json-tools.tar']): Promise<RunResult> => r.run(['--json', ...args], env);
 const digests = (r: RunResult) => Object.fromEntries(r.events.flatMap((e) => (e.type === 'succeeded' || e.type === 'cached' ? [[e.target, e.digest]] : [])));
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 let first: RunResult;
@@ -49,7 +35,7 @@ let first: RunResult;
 function jshonInImage(r: ProjectRig): string {
   const root = mkdtempSync('/var/tmp/mkimage-jshon-');
   try {
-    execFileSync('tar', ['-C', root, '--zstd', '-xf', r.path('out/tiny.tar.zst')]);
+    execFileSync('tar', ['-C', root, '--zstd', '-xf', r.path('out/json-tools.tar.zst')]);
     return execFileSync('chroot', [root, 'jshon'], { input: '{"a":1}', encoding: 'utf8' });
   } finally {
     rmSync(root, { recursive: true, force: true });
@@ -65,14 +51,14 @@ test.serial('jansson patched, jshon rebuilt against it, the image takes both: th
   first = await build();
   t.is(first.code, 0, first.stdout.slice(-3000) + first.stderr);
   const started = first.of('started');
-  for (const id of ['buildd/bookworm-amd64', 'package/jansson/source', 'package/jansson/build-deps', 'package/jansson', 'package/jshon/build-deps', 'package/jshon', 'tiny/packages', 'tiny.tar']) t.true(started.includes(id), id);
+  for (const id of ['buildd/bookworm-amd64', 'package/jansson/source', 'package/jansson/build-deps', 'package/jansson', 'package/jshon/build-deps', 'package/jshon', 'json-tools/packages', 'json-tools.tar']) t.true(started.includes(id), id);
   t.is(jshonInImage(rig), '{\n "a" => 1\n}\n');
   const lock = readFileSync(rig.path('mkimage.lock'), 'utf8');
   t.regex(lock, /^build jansson source jansson 2\.14-\S+ bookworm \d+ [0-9a-f]{64} http:\/\/deb\.debian\.org\/debian pool\/main\/j\/jansson\/jansson_\S+\.dsc libjansson-dev,libjansson-doc,libjansson4$/m);
   t.regex(lock, /^build jansson source jshon \S+ bookworm .* jshon$/m);
   const root = mkdtempSync('/var/tmp/mkimage-dpkg-');
   try {
-    execFileSync('tar', ['-C', root, '--zstd', '-xf', rig.path('out/tiny.tar.zst'), './var/lib/dpkg/status']);
+    execFileSync('tar', ['-C', root, '--zstd', '-xf', rig.path('out/json-tools.tar.zst'), './var/lib/dpkg/status']);
     const status = readFileSync(join(root, 'var/lib/dpkg/status'), 'utf8');
     t.regex(status, /Package: libjansson4\n(?:.+\n)*?Version: 2\.14-\S+\+mkimage1\n/);
     t.regex(status, /Package: jshon\n(?:.+\n)*?Version: \S+\+mkimage1\+b1\n/);
@@ -88,7 +74,7 @@ test.serial('a build with nothing changed runs nothing', async (t) => {
 });
 
 test.serial('a second build from an empty store gives byte-identical .debs and image', async (t) => {
-  const again = new ProjectRig(files, join(mkdtempSync('/var/tmp/mkimage-packages-'), 'store'));
+  const again = example(join(mkdtempSync('/var/tmp/mkimage-packages-'), 'store'));
   try {
     again.write({ 'mkimage.lock': readFileSync(rig.path('mkimage.lock'), 'utf8') });
     const r = await build(again);
@@ -97,8 +83,8 @@ test.serial('a second build from an empty store gives byte-identical .debs and i
     const b = digests(r);
     // The .debs (the builds' outputs are digests of their files) and the image; the roots between
     // are not compared: apt's and dpkg's logs in them carry the time, and cleanup removes them.
-    for (const id of ['package/jansson', 'package/jshon', 'tiny.tar']) t.is(b[id], a[id], id);
-    t.is(sha256(again.path('out/tiny.tar.zst')), sha256(rig.path('out/tiny.tar.zst')));
+    for (const id of ['package/jansson', 'package/jshon', 'json-tools.tar']) t.is(b[id], a[id], id);
+    t.is(sha256(again.path('out/json-tools.tar.zst')), sha256(rig.path('out/json-tools.tar.zst')));
   } finally {
     rmSync(join(again.store, '..'), { recursive: true, force: true });
     again.dispose();
@@ -110,24 +96,24 @@ test.serial('editing the patch reruns jansson, jshon and the image, and nothing 
   const r = await build();
   t.is(r.code, 0, r.stdout.slice(-3000) + r.stderr);
   const started = r.of('started');
-  for (const id of ['package/jansson/source', 'package/jansson', 'package/jshon/build-deps', 'package/jshon', 'tiny/packages', 'tiny.tar']) t.true(started.includes(id), id);
-  for (const id of ['buildd/bookworm-amd64', 'package/jansson/build-deps', 'package/jshon/source', 'tiny/bootstrap']) t.false(started.includes(id), id);
+  for (const id of ['package/jansson/source', 'package/jansson', 'package/jshon/build-deps', 'package/jshon', 'json-tools/packages', 'json-tools.tar']) t.true(started.includes(id), id);
+  for (const id of ['buildd/bookworm-amd64', 'package/jansson/build-deps', 'package/jshon/source', 'json-tools/bootstrap']) t.false(started.includes(id), id);
   t.is(jshonInImage(rig), '{\n "a" -> 1\n}\n');
 });
 
 test.serial('a patch that does not apply names the patch and its hunk, and the image stays as it was', async (t) => {
-  const before = sha256(rig.path('out/tiny.tar.zst'));
+  const before = sha256(rig.path('out/json-tools.tar.zst'));
   rig.write({ 'features/jansson/patches/arrow.patch': ARROW.replaceAll('separator = ": ";', 'separator = "::";') });
   const r = await build();
   t.is(r.code, 1);
   t.regex(r.stdout + r.stderr, /patch arrow\.patch does not apply to jansson 2\.14-\S+: Hunk #1 FAILED at \d+ of src\/dump\.c/);
-  t.is(sha256(rig.path('out/tiny.tar.zst')), before);
+  t.is(sha256(rig.path('out/json-tools.tar.zst')), before);
 });
 
 test.serial('a source the archive does not have: did-you-mean, at the line that declared it, and the lock is as it was', async (t) => {
   rig.write({ 'features/jansson/patches/arrow.patch': ARROW });
   const lock = readFileSync(rig.path('mkimage.lock'), 'utf8');
-  rig.write({ 'features/jansson/feature.ts': feature('janson') });
+  rig.write({ 'features/jansson/feature.ts': FEATURE.replace("debianSource('jansson'", "debianSource('janson'") });
   const r = await build();
   t.is(r.code, 2);
   const line = (r.stdout + r.stderr).split('\n').find((l) => l.includes('janson'))!;
@@ -137,7 +123,7 @@ test.serial('a source the archive does not have: did-you-mean, at the line that 
 
 test.serial('two independent package builds run at once under -j 2', async (t) => {
   rig.write({
-    'features/jansson/feature.ts': feature(),
+    'features/jansson/feature.ts': FEATURE,
     'features/extra/feature.ts': `import { debianSource, feature, mixin } from 'mkimage';
 
 export default feature({
@@ -146,9 +132,9 @@ export default feature({
   mixins: [mixin('use/extra')],
 });
 `,
-    'conf.d/tiny.ts': files['conf.d/tiny.ts'].replace("add('PACKAGES', 'jshon'),", "add('PACKAGES', 'jshon', 'hello', 'cowsay'),"),
+    'conf.d/json-tools.ts': DISTRO.replace("add('PACKAGES', 'jshon'),", "add('PACKAGES', 'jshon', 'hello', 'cowsay'),"),
   });
-  const r = await build(rig, ['-j', '2', 'tiny.tar']);
+  const r = await build(rig, ['-j', '2', 'json-tools.tar']);
   t.is(r.code, 0, r.stdout.slice(-3000) + r.stderr);
   // Each build's steps, from its first start to its last end, by the order of the events.
   const span = (name: string) => {
@@ -161,7 +147,7 @@ export default feature({
   t.false(r.of('started').some((id) => id.startsWith('package/jansson') || id.startsWith('package/jshon')), 'jansson and jshon are cached');
   const root = mkdtempSync('/var/tmp/mkimage-hello-');
   try {
-    execFileSync('tar', ['-C', root, '--zstd', '-xf', rig.path('out/tiny.tar.zst')]);
+    execFileSync('tar', ['-C', root, '--zstd', '-xf', rig.path('out/json-tools.tar.zst')]);
     t.is(execFileSync('chroot', [root, '/usr/bin/hello'], { encoding: 'utf8' }), 'Hello, world!\n');
     t.regex(execFileSync('chroot', [root, 'dpkg-query', '-W', 'hello', 'cowsay'], { encoding: 'utf8' }), /^cowsay\t\S+\+mkimage1\nhello\t\S+\+mkimage1\n$/);
   } finally {

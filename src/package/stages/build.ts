@@ -37,6 +37,7 @@ export function buildTarget(c: PackageBuildConfig) {
     ],
     weight: JOBS,
     module: import.meta.url,
+    ...(c.at && { at: c.at }),
     values: { name: c.name, version: c.version, suite: c.suite, buildOptions: c.buildOptions, profiles: c.profiles },
     tools: [UNSHARE],
     runs: { build: JSON.stringify(buildCommand(c)) },

@@ -43,6 +43,7 @@ export function sourceTarget(c: PackageBuildConfig) {
     deps: [],
     weight: 1,
     module: import.meta.url,
+    ...(c.at && { at: c.at }),
     values: values as unknown as Json,
     files: c.patches,
     tools: [DPKG_SOURCE, DPKG_PARSECHANGELOG, PATCH],
