@@ -5,9 +5,7 @@
 import { fail, ok, type Result } from '../core/diagnostic.ts';
 import { closest } from '../core/suggest.ts';
 import { parseDeb822 } from './deb822.ts';
-import { checkIndexFile } from './packages-index.ts';
-import { verifyInRelease } from './release.ts';
-import { get, unxz, type SuiteSource } from './suite-index.ts';
+import { fetchCheckedIndex, fetchRelease, type SuiteSource } from './suite-index.ts';
 import { compareVersions } from './version.ts';
 
 export interface SourceFile {
@@ -90,22 +88,14 @@ export function parseSources(text: string, source: string): Result<ArchiveSource
 }
 
 export async function fetchSourcesIndex(source: SuiteSource, signal?: AbortSignal): Promise<Result<SourcesIndex>> {
-  const base = `${source.url.replace(/\/+$/, '')}/dists/${source.suite}`;
-  const inRelease = await get(`${base}/InRelease`, signal);
-  if (!inRelease.ok) return inRelease;
-  const release = await verifyInRelease(inRelease.value.toString('utf8'), source.keyring, `${base}/InRelease`);
+  const release = await fetchRelease(source, signal);
   if (!release.ok) return release;
   const sources = new Map<string, ArchiveSource[]>();
   for (const component of source.components) {
     const stem = `${component}/source/Sources`;
-    const path = [`${stem}.xz`, stem].find((p) => release.value.files.has(p));
-    if (!path) return fail({ message: `${base}/InRelease lists no ${stem}`, hint: `the suite has components ${release.value.components.join(', ')}; is it a mirror without sources?` });
-    const bytes = await get(`${base}/${path}`, signal);
-    if (!bytes.ok) return bytes;
-    const checked = checkIndexFile(release.value, path, bytes.value, base);
-    if (!checked.ok) return checked;
-    const text = path.endsWith('.xz') ? await unxz(bytes.value) : bytes.value.toString('utf8');
-    const parsed = parseSources(text, `${base}/${stem}`);
+    const text = await fetchCheckedIndex(release.value, stem, `the suite has components ${release.value.release.components.join(', ')}; is it a mirror without sources?`, signal);
+    if (!text.ok) return text;
+    const parsed = parseSources(text.value, `${release.value.base}/${stem}`);
     if (!parsed.ok) return parsed;
     for (const s of parsed.value) {
       const list = sources.get(s.name);

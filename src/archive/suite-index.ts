@@ -24,22 +24,14 @@ export interface SuiteIndex {
 }
 
 export async function fetchSuiteIndex(source: SuiteSource, architecture: string, signal?: AbortSignal): Promise<Result<SuiteIndex>> {
-  const base = `${source.url.replace(/\/+$/, '')}/dists/${source.suite}`;
-  const inRelease = await get(`${base}/InRelease`, signal);
-  if (!inRelease.ok) return inRelease;
-  const release = await verifyInRelease(inRelease.value.toString('utf8'), source.keyring, `${base}/InRelease`);
+  const release = await fetchRelease(source, signal);
   if (!release.ok) return release;
   const packages = new Map<string, ArchivePackage[]>();
   for (const component of source.components) {
     const stem = `${component}/binary-${architecture}/Packages`;
-    const path = [`${stem}.xz`, stem].find((p) => release.value.files.has(p));
-    if (!path) return fail({ message: `${base}/InRelease lists no ${stem}`, hint: `the suite has components ${release.value.components.join(', ')} for ${release.value.architectures.join(', ')}` });
-    const bytes = await get(`${base}/${path}`, signal);
-    if (!bytes.ok) return bytes;
-    const checked = checkIndexFile(release.value, path, bytes.value, base);
-    if (!checked.ok) return checked;
-    const text = path.endsWith('.xz') ? await unxz(bytes.value) : bytes.value.toString('utf8');
-    const parsed = parsePackages(text, `${base}/${stem}`);
+    const text = await fetchCheckedIndex(release.value, stem, `the suite has components ${release.value.release.components.join(', ')} for ${release.value.release.architectures.join(', ')}`, signal);
+    if (!text.ok) return text;
+    const parsed = parsePackages(text.value, `${release.value.base}/${stem}`);
     if (!parsed.ok) return parsed;
     for (const p of parsed.value) {
       if (p.architecture !== architecture && p.architecture !== 'all') continue;
@@ -48,7 +40,36 @@ export async function fetchSuiteIndex(source: SuiteSource, architecture: string,
       else packages.set(p.name, [p]);
     }
   }
-  return ok({ source, release: release.value, packages });
+  return ok({ source, release: release.value.release, packages });
+}
+
+/** A suite's verified Release and the URL of its `dists/SUITE` directory. */
+export interface VerifiedRelease {
+  readonly base: string;
+  readonly release: Release;
+}
+
+/** The suite's InRelease, fetched and verified against the source's keyring. */
+export async function fetchRelease(source: SuiteSource, signal?: AbortSignal): Promise<Result<VerifiedRelease>> {
+  const base = `${source.url.replace(/\/+$/, '')}/dists/${source.suite}`;
+  const inRelease = await get(`${base}/InRelease`, signal);
+  if (!inRelease.ok) return inRelease;
+  const release = await verifyInRelease(inRelease.value.toString('utf8'), source.keyring, `${base}/InRelease`);
+  return release.ok ? ok({ base, release: release.value }) : release;
+}
+
+/**
+ * One index the Release lists (`main/source/Sources`): its .xz if listed, else the plain file,
+ * checked against the Release before it is read; `hint` says what the suite has when neither is listed.
+ */
+export async function fetchCheckedIndex(r: VerifiedRelease, stem: string, hint: string, signal?: AbortSignal): Promise<Result<string>> {
+  const path = [`${stem}.xz`, stem].find((p) => r.release.files.has(p));
+  if (!path) return fail({ message: `${r.base}/InRelease lists no ${stem}`, hint });
+  const bytes = await get(`${r.base}/${path}`, signal);
+  if (!bytes.ok) return bytes;
+  const checked = checkIndexFile(r.release, path, bytes.value, r.base);
+  if (!checked.ok) return checked;
+  return ok(path.endsWith('.xz') ? await unxz(bytes.value) : bytes.value.toString('utf8'));
 }
 
 export async function get(url: string, signal?: AbortSignal): Promise<Result<Buffer>> {

@@ -22,7 +22,6 @@ import type { ImageConfig } from '../image/config.ts';
 import { missingFromPool, ProjectLock, type LockMode } from './project-lock.ts';
 import type { PackageBuildConfig } from '../package/config.ts';
 import { packageBuildConfigs, sharedBinary } from '../package/plan.ts';
-
 import { writeImageRecords } from './image-outputs.ts';
 import { storeRoot as storeRootOf, type Io } from './io.ts';
 import type { BuildPicture } from './live-view.ts';
