@@ -59,6 +59,12 @@ interface Queued extends Job {
   readonly weight: number;
 }
 
+/** The slots a target takes from the queue (0 for a light one) and those its recipe may use (at least 1). */
+function slotsOf(weight: number | 'all', jobs: number): { weight: number; slots: number } {
+  const w = weight === 'all' ? jobs : Math.max(0, Math.min(weight, jobs));
+  return { weight: w, slots: Math.max(1, w) };
+}
+
 export async function build(options: BuildOptions): Promise<BuildResult> {
   return new Build(options).run();
 }
@@ -208,7 +214,7 @@ class Build {
             read: d.read,
             reasons: d.reasons,
             priority: this.priority.get(id) ?? 0,
-            weight: spec.weight === 'all' ? this.o.jobs : Math.max(0, Math.min(spec.weight, this.o.jobs)),
+            ...slotsOf(spec.weight, this.o.jobs),
           });
         }
       }

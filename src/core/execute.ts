@@ -24,6 +24,8 @@ export interface Job {
   readonly record: string;
   readonly read: ReadInputs;
   readonly reasons: readonly string[];
+  /** The job slots it holds while it runs (RecipeContext.slots). */
+  readonly slots: number;
 }
 
 export interface Failure {
@@ -158,5 +160,6 @@ function context(
     env,
     root: w.root,
     signal: w.signal,
+    slots: job.slots,
   };
 }

@@ -66,6 +66,12 @@ export interface RecipeContext {
   readonly root: string;
   /** Aborted on Ctrl-C, on a kill, or when the build stops after another failure. */
   readonly signal: AbortSignal;
+  /**
+   * The job slots the recipe holds (its weight as the engine granted it, at least 1): a tool
+   * that runs jobs in parallel (make -j) may run this many. Not part of the fingerprint: the
+   * output must not depend on it.
+   */
+  readonly slots: number;
   /** Output of the recipe (or its processes), streamed to the log and the UI. */
   output(stream: 'stdout' | 'stderr', text: string): void;
   /** Something the person should know that does not fail the target: shown by every view, kept in the log. */

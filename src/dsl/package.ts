@@ -31,6 +31,8 @@ export interface PackageDecl {
   readonly rebuild: RebuildMode;
   /** The changelog line of our entry. */
   readonly reason: string;
+  /** Job slots of `-j` its build takes (`parallel=N` of dpkg-buildpackage); `all` takes every one. */
+  readonly jobs: number | 'all';
   readonly at?: SourceLocation;
 }
 
@@ -44,6 +46,7 @@ export interface PackageOptions {
   readonly configureOptions?: readonly string[];
   readonly rebuild?: RebuildMode;
   readonly reason?: string;
+  readonly jobs?: number | 'all';
 }
 
 export const DEFAULT_SUFFIX = '+mkimage1';
@@ -64,6 +67,7 @@ export function debianSource(source: string, options: PackageOptions = {}): Pack
     configureOptions: options.configureOptions ?? [],
     rebuild: options.rebuild ?? 'none',
     reason: options.reason ?? 'Rebuilt by mkimage.',
+    jobs: options.jobs ?? 1,
     ...(at && { at }),
   };
 }

@@ -27,6 +27,8 @@ export interface PackageBuildConfig {
   readonly configureOptions: readonly string[];
   /** The lines of our changelog entry. */
   readonly changes: readonly string[];
+  /** Job slots its build takes (RecipeContext.slots becomes dpkg-buildpackage's parallel=N). */
+  readonly jobs: number | 'all';
   /** Sources of the same plan it is built against (their repositories feed its build dependencies). */
   readonly after: readonly string[];
   /** Where the build was declared (its failures name it); no part of what is built. */

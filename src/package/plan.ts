@@ -53,6 +53,7 @@ export function packageBuildConfigs(p: PackagePlanInput): PackageBuildConfig[] {
         architecture: 'amd64',
         patches: own ? build.patches : [],
         buildOptions: d.buildOptions,
+        jobs: d.jobs,
         profiles: own ? d.profiles : [],
         configureOptions: own ? d.configureOptions : [],
         changes: own
@@ -84,6 +85,22 @@ export function builtFor(installed: ReadonlySet<string>, configs: readonly Packa
     .filter((c) => c.source.binaries.some((b) => installed.has(b)))
     .map((c) => ({ source: c.name, target: packageStepId(c.name), version: c.version, binaries: c.source.binaries }))
     .sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
+}
+
+/**
+ * What an image installing `installed` needs of the builds: those it takes, and with them the
+ * builds they are built against (built first, not installed unless taken too).
+ */
+export function buildsNeeded(installed: ReadonlySet<string>, configs: readonly PackageBuildConfig[]): { readonly taken: ReadonlySet<string>; readonly needed: ReadonlySet<string> } {
+  const taken = new Set(builtFor(installed, configs).map((b) => b.source));
+  const needed = new Set<string>();
+  const need = (name: string): void => {
+    if (needed.has(name)) return;
+    needed.add(name);
+    for (const a of configs.find((c) => c.name === name)?.after ?? []) need(a);
+  };
+  for (const name of taken) need(name);
+  return { taken, needed };
 }
 
 /** A binary two builds make: the first source that makes it, and the second. */

@@ -27,6 +27,9 @@ export function checkPackageDecl(decl: PackageDecl, feature: string, featureDir:
   if (!SOURCE_NAME.test(decl.source)) return fail({ message: `invalid source package name ${JSON.stringify(decl.source)}`, at, hint: 'a Debian source name: lower-case letters, digits, + - and .' });
   if (!SUFFIX.test(decl.suffix)) return bad(`version suffix ${JSON.stringify(decl.suffix)} does not start with + and end in a letter or digit`, "e.g. '+mkimage1': it sorts above the archive's version");
   for (const w of [...decl.buildOptions, ...decl.profiles]) if (!WORD.test(w)) return bad(`${JSON.stringify(w)} is not one word of DEB_BUILD_OPTIONS or DEB_BUILD_PROFILES`);
+  const parallel = decl.buildOptions.find((w) => w.startsWith('parallel='));
+  if (parallel) return bad(`${parallel} in buildOptions: the job slots a build gets are mkimage's to give`, `jobs: ${parallel.slice('parallel='.length) || 1} takes that many of -j`);
+  if (decl.jobs !== 'all' && !(Number.isInteger(decl.jobs) && decl.jobs >= 1)) return bad(`jobs ${JSON.stringify(decl.jobs)} is not a whole number of job slots or 'all'`, "e.g. jobs: 4, or 'all' for a build that should have the machine (-j) to itself");
   for (const line of decl.configureOptions) if (line.includes('\n')) return bad(`a configure option holds a line break: ${JSON.stringify(line)}`, 'give one option per list item');
   const patches: string[] = [];
   for (const p of decl.patches) {

@@ -348,6 +348,17 @@ test('a weight-0 target runs beside a heavy one', async (t) => {
   t.true(overlapped);
 });
 
+test('a recipe is told the job slots it holds: its weight within -j, at least one', async (t) => {
+  const r = rig(t);
+  const slots: Record<string, number> = {};
+  const seen = (name: string) => async (ctx: { slots: number; out: string }) => {
+    slots[name] = ctx.slots;
+    writeFileSync(join(ctx.out, name), '');
+  };
+  await r.build({ two: { weight: 2, run: seen('two') }, all: { weight: 'all', run: seen('all') }, many: { weight: 9, run: seen('many') }, light: { weight: 0, run: seen('light') } }, { jobs: 4 });
+  t.deepEqual(slots, { two: 2, all: 4, many: 4, light: 1 });
+});
+
 test('a tool is asked once per build however many targets declare it, and again in the next build', async (t) => {
   const r = rig(t);
   let version = 1;

@@ -55,6 +55,7 @@ async function context(store: LocalStore, previous: string): Promise<{ ctx: Reci
     env: {},
     root: '/',
     signal: new AbortController().signal,
+    slots: 1,
     output: () => {},
     warn: () => {},
     progress: () => {},

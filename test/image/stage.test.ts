@@ -8,7 +8,7 @@ const context = { root: '/project', commit: 'abc1234' };
 function ctx(aborted = false): RecipeContext {
   const controller = new AbortController();
   if (aborted) controller.abort(new Error('SIGINT'));
-  return { id: 'x/packages' as RecipeContext['id'], out: '/o', tmp: '/t', deps: {}, files: [], values: {}, env: {}, root: '/project', signal: controller.signal, output: () => undefined, warn: () => undefined, progress: () => undefined };
+  return { id: 'x/packages' as RecipeContext['id'], out: '/o', tmp: '/t', deps: {}, files: [], values: {}, env: {}, root: '/project', signal: controller.signal, slots: 1, output: () => undefined, warn: () => undefined, progress: () => undefined };
 }
 
 function failingStage(failure: Error) {

@@ -63,6 +63,15 @@ test('build options and profiles are single words; configure options single line
   t.is(error(debianSource('openldap', { configureOptions: ['--a\n--b'] }), dir).message, 'package openldap: a configure option holds a line break: "--a\\n--b"');
 });
 
+test('jobs are whole slots or all, and parallel= is not a build option of the declaration', (t) => {
+  const dir = featureDir(t);
+  t.is(error(debianSource('openldap', { jobs: 0 }), dir).message, "package openldap: jobs 0 is not a whole number of job slots or 'all'");
+  t.is(error(debianSource('openldap', { jobs: 1.5 }), dir).message, "package openldap: jobs 1.5 is not a whole number of job slots or 'all'");
+  t.deepEqual(error(debianSource('openldap', { buildOptions: ['nocheck', 'parallel=8'] }), dir).hint, 'jobs: 8 takes that many of -j');
+  t.true(checkPackageDecl(debianSource('openldap', { jobs: 'all' }), 'web', dir).ok);
+  t.is(debianSource('openldap').jobs, 1);
+});
+
 test('a patch that is not a file names the package and the patch, at the declaration', (t) => {
   const dir = featureDir(t, ['patches/first.patch']);
   const decl = debianSource('jansson', { patches: ['patches/first.patch', 'patches/missing.patch'] });

@@ -10,20 +10,20 @@ import { copyDirAttributes } from '../../cache/dir-attributes.ts';
 import { RecipeFailure, type RecipeContext } from '../../core/target.ts';
 import { run } from '../../proc/run.ts';
 import { BUILT_REPO_LABEL } from '../../image/built-repos.ts';
+import { withProgress } from '../../image/progress.ts';
 import { runOptions } from '../../image/step-io.ts';
 import { HOST_PATH } from '../../image/tools/tool.ts';
 import { shellArgs, UNSHARE } from '../../image/tools/unshare.ts';
+import { buildProgress } from '../build-progress.ts';
 import type { PackageBuildConfig } from '../config.ts';
 import { packageStepId, packageTarget } from '../step.ts';
 import { SOURCE_DIR } from './source.ts';
 
 /** Where the source is built, inside the chroot: the same path every time (it lands in debug info). */
 export const BUILD_DIR = '/build/src';
-/** Build jobs of dpkg-buildpackage: the one job slot the engine gives the target. */
-const JOBS = 1;
-
-export function buildCommand(c: Pick<PackageBuildConfig, 'buildOptions' | 'profiles'>): string[] {
-  return ['/usr/bin/env', `DEB_BUILD_OPTIONS=${[...c.buildOptions, `parallel=${JOBS}`].join(' ')}`, ...(c.profiles.length > 0 ? [`DEB_BUILD_PROFILES=${c.profiles.join(' ')}`] : []), '/bin/sh', '-c', `cd ${BUILD_DIR} && dpkg-buildpackage -b -us -uc`];
+/** `parallel=N` of DEB_BUILD_OPTIONS: the job slots the engine gives the build (RecipeContext.slots). */
+export function buildCommand(c: Pick<PackageBuildConfig, 'buildOptions' | 'profiles'>, slots: number | string): string[] {
+  return ['/usr/bin/env', `DEB_BUILD_OPTIONS=${[...c.buildOptions, `parallel=${slots}`].join(' ')}`, ...(c.profiles.length > 0 ? [`DEB_BUILD_PROFILES=${c.profiles.join(' ')}`] : []), '/bin/sh', '-c', `cd ${BUILD_DIR} && dpkg-buildpackage -b -us -uc`];
 }
 
 export function buildTarget(c: PackageBuildConfig) {
@@ -35,12 +35,12 @@ export function buildTarget(c: PackageBuildConfig) {
       { id: packageStepId(c.name, 'build-deps'), as: 'build-deps' },
       { id: packageStepId(c.name, 'source'), as: 'source' },
     ],
-    weight: JOBS,
+    weight: c.jobs,
     module: import.meta.url,
     ...(c.at && { at: c.at }),
     values: { name: c.name, version: c.version, suite: c.suite, buildOptions: c.buildOptions, profiles: c.profiles },
     tools: [UNSHARE],
-    runs: { build: JSON.stringify(buildCommand(c)) },
+    runs: { build: JSON.stringify(buildCommand(c, '$SLOTS')) },
     run: (_v, ctx) => build(c, ctx),
   });
 }
@@ -57,24 +57,11 @@ async function build(c: PackageBuildConfig, ctx: RecipeContext): Promise<void> {
   const cp = { cwd: ctx.tmp, env: { PATH: HOST_PATH }, signal: ctx.signal, output: ctx.output.bind(ctx) };
   await run('cp', ['-a', '--reflink=auto', '--no-target-directory', join(ctx.deps.source!, SOURCE_DIR), join(upper, BUILD_DIR)], cp);
   const env = { PATH: HOST_PATH, HOME: '/build', LC_ALL: 'C.UTF-8', TZ: 'UTC', DEBIAN_FRONTEND: 'noninteractive' };
-  await run(UNSHARE.file, shellArgs({ root, lower, scratch, network: false, command: buildCommand(c) }), runOptions(withPhases(ctx), env));
+  await run(UNSHARE.file, shellArgs({ root, lower, scratch, network: false, command: buildCommand(c, ctx.slots) }), runOptions(withProgress(ctx, buildProgress()), env));
   const debs = (await readdir(join(upper, 'build'))).filter((f) => f.endsWith('.deb')).sort();
   if (debs.length === 0) throw new RecipeFailure(`${c.name}: dpkg-buildpackage made no .deb`, { hint: 'see the log' });
   await mkdir(join(ctx.out, 'pool'));
   for (const f of debs) await rename(join(upper, 'build', f), join(ctx.out, 'pool', f));
   const indexed = await indexFlatRepo(ctx.out, c.suite, [c.architecture, 'all'], BUILT_REPO_LABEL);
   if (!indexed.ok) throw new RecipeFailure(indexed.error.message);
-}
-
-/** The build's phase for live displays: the debhelper command running (`dh_auto_build`). */
-function withPhases(ctx: RecipeContext) {
-  return {
-    signal: ctx.signal,
-    tmp: ctx.tmp,
-    output: (stream: 'stdout' | 'stderr', text: string) => {
-      ctx.output(stream, text);
-      const phase = [...text.matchAll(/^\s*(dh_[a-z_]+|dpkg-deb|dpkg-source|debian\/rules \S+)/gm)].at(-1);
-      if (phase) ctx.progress({ label: phase[1]! });
-    },
-  };
 }
