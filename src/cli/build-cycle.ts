@@ -19,6 +19,7 @@ import type { LockedDistro } from '../archive/lock-file.ts';
 import { POOL_DIR } from '../archive/pool.ts';
 import type { Library } from '../profile/library.ts';
 import type { ImageConfig } from '../image/config.ts';
+import { isPackageGoal, packageGoalImages } from './package-goals.ts';
 import { missingFromPool, ProjectLock, type LockMode } from './project-lock.ts';
 import type { PackageBuildConfig } from '../package/config.ts';
 import { packageBuildConfigs, sharedBinary } from '../package/plan.ts';
@@ -181,10 +182,15 @@ export async function prepare(request: CycleRequest, warning: (d: Diagnostic) =>
   const { loaded, library } = project.value;
   const storeRoot = storeRootOf(options, io);
 
-  // Sort the goals: plain targets, or images of the profiles.
+  // Sort the goals: plain targets, images of the profiles, or package builds.
   const plainGoals: TargetId[] = [];
   const imageNames: ImageTarget[] = [];
+  const packageGoals: TargetId[] = [];
   for (const name of request.goals) {
+    if (isPackageGoal(library, name) && !project.value.graph.has(name)) {
+      packageGoals.push(name as TargetId);
+      continue;
+    }
     const image = library && !project.value.graph.has(name) ? parseImageTarget(library, name) : undefined;
     if (image && !image.ok) return image;
     if (image) {
@@ -196,12 +202,20 @@ export async function prepare(request: CycleRequest, warning: (d: Diagnostic) =>
     plainGoals.push(goal.value);
   }
   if (request.goals.length === 0) plainGoals.push(...project.value.graph.sinks());
+  // A package build is planned with an image that takes it; that image is not a goal.
+  const lock = packageGoals.length > 0 ? ProjectLock.read(loaded.root, options.mirror) : undefined;
+  if (lock && !lock.ok) return lock;
+  const takers = lock ? packageGoalImages(library!, lock.value, packageGoals) : ok([]);
+  if (!takers.ok) return takers;
+  const planFor = [...imageNames, ...takers.value.filter((t) => !imageNames.some((i) => i.name === t.name))];
   let images: ImagePlan | undefined;
-  if (imageNames.length > 0) {
-    const planned = await planLockedImages(request, library!, imageNames, loaded.root, storeRoot, warning);
+  if (planFor.length > 0) {
+    const planned = await planLockedImages(request, library!, planFor, loaded.root, storeRoot, warning);
     if (!planned.ok) return planned;
-    images = planned.value;
+    images = { ...planned.value, goals: planned.value.goals.filter((g) => imageNames.some((i) => i.name === g.target.name)) };
     for (const w of images.warnings) warning(w);
+    const missing = packageGoals.find((g) => !images!.specs.some((s) => s.id === g));
+    if (missing) return fail({ message: `${missing}: the image that takes it was planned without it`, hint: 'mkimage lock, then build again' });
   }
   const graph = images ? TargetGraph.build([...project.value.specs, ...images.specs]) : ok(project.value.graph);
   if (!graph.ok) return fail(graph.error);
@@ -211,7 +225,7 @@ export async function prepare(request: CycleRequest, warning: (d: Diagnostic) =>
     profileDirs: loaded.profiles ? [resolve(loaded.root, loaded.profiles.distros), resolve(loaded.root, loaded.profiles.features)] : [],
     storeRoot,
     graph: graph.value,
-    goals: [...plainGoals, ...(images?.goals.map((g) => g.goal) ?? [])],
+    goals: [...plainGoals, ...(images?.goals.map((g) => g.goal) ?? []), ...packageGoals],
     ...(images && { images }),
   });
 }

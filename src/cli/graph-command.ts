@@ -3,9 +3,13 @@
 import { spawnSync } from 'node:child_process';
 import { formatDiagnostic } from '../core/diagnostic.ts';
 import { STAGES, stagesFor, type ImageType } from '../image/pipeline.ts';
-import { configGraph, toDot, toJson, toMermaid, toTree, withStages } from '../profile/config-graph.ts';
+import { buildsNeeded } from '../package/plan.ts';
+import { configGraph, toDot, toJson, toMermaid, toTree, withPackages, withStages, type PackageNode } from '../profile/config-graph.ts';
+import type { Library } from '../profile/library.ts';
 import { printDiagnostic, type ExitCode, type Io } from './io.ts';
 import type { Options } from './options.ts';
+import { lockedConfigs } from './package-goals.ts';
+import { ProjectLock } from './project-lock.ts';
 import { resolveNamed } from './resolve-named.ts';
 
 const FORMATS = ['dot', 'mermaid', 'svg', 'json', 'tree'] as const;
@@ -23,8 +27,8 @@ export async function graphCommand(args: readonly string[], options: Options, io
   }
   for (const w of named.value.profile.warnings) io.err(`mkimage: warning: ${formatDiagnostic(w)}`);
   const config = configGraph(named.value.library, named.value.profile, { vars: options.vars ?? false });
-  // The stages of the image type named (server-mini.tar), else of the ISO.
-  const graph = options.stages ? withStages(config, stagesFor((named.value.type ?? 'iso') as ImageType).map((s) => STAGES[s])) : config;
+  // The stages of the image type named (server-mini.tar), else of the ISO, and the package builds that feed them.
+  const graph = options.stages ? withPackages(withStages(config, stagesFor((named.value.type ?? 'iso') as ImageType).map((s) => STAGES[s])), packageNodes(named.value.library, named.value.profile.distro)) : config;
   switch (format) {
     case 'dot':
       io.out(toDot(graph).trimEnd());
@@ -48,4 +52,20 @@ export async function graphCommand(args: readonly string[], options: Options, io
       return 0;
     }
   }
+}
+
+/**
+ * The package builds the distro's image takes (any of whose binaries its lock entry installs)
+ * and those they are built against, as the lock has them; none before a build has locked the
+ * distro and its builds (the dependents come from the archive's indexes then).
+ */
+function packageNodes(library: Library, distro: string): PackageNode[] {
+  const lock = library.packages.size > 0 ? ProjectLock.read(library.root) : undefined;
+  const entry = lock?.ok ? lock.value.entries.get(distro) : undefined;
+  if (!lock?.ok || !entry) return [];
+  const configs = lockedConfigs(library, lock.value);
+  const { taken, needed } = buildsNeeded(new Set(entry.packages.map((p) => p.name)), configs);
+  return configs
+    .filter((c) => needed.has(c.name))
+    .map((c) => ({ name: c.name, version: c.version, ...(c.name === c.build && { feature: library.packages.get(c.build)!.feature }), after: c.after, taken: taken.has(c.name) }));
 }

@@ -10,7 +10,7 @@ import type { Node, Operation } from '../dsl/profile.ts';
 import type { Library } from './library.ts';
 import { show, type ResolvedProfile } from './resolve.ts';
 
-export type GraphNodeKind = 'distro' | 'intermediate' | 'mixin' | 'alias' | 'feature' | 'stage';
+export type GraphNodeKind = 'distro' | 'intermediate' | 'mixin' | 'alias' | 'feature' | 'stage' | 'package';
 
 export interface GraphNode {
   readonly id: string;
@@ -24,7 +24,7 @@ export interface GraphNode {
 export interface GraphEdge {
   readonly from: string;
   readonly to: string;
-  readonly kind: 'needs' | 'in-feature' | 'stage';
+  readonly kind: 'needs' | 'in-feature' | 'stage' | 'package';
 }
 
 export interface ConfigGraph {
@@ -42,6 +42,20 @@ export interface StageNode {
   readonly name: string;
   /** Stages it reads; one that reads none starts from the distro. */
   readonly needs: readonly string[];
+}
+
+/** A package build the image takes (or one such a build is built against), as the graph draws it. */
+export interface PackageNode {
+  /** Its source package. */
+  readonly name: string;
+  /** The version it is built as (`2.14-4+mkimage1`). */
+  readonly version: string;
+  /** The feature that declares it; a dependent rebuilt against another build has none. */
+  readonly feature?: string;
+  /** The builds it is built against (their repositories are its build chroot's). */
+  readonly after: readonly string[];
+  /** The image installs its binaries (else it is only built against). */
+  readonly taken: boolean;
 }
 
 const OP_MARK: Record<Operation['kind'], string> = { add: '+', set: '=', try: '?', remove: '-' };
@@ -83,6 +97,28 @@ export function withStages(g: ConfigGraph, stages: readonly StageNode[]): Config
   return { ...g, nodes, edges };
 }
 
+/**
+ * The graph with the package builds drawn: each from the feature that declares it or the builds
+ * it is rebuilt against, and those the image installs into its packages stage (the distro
+ * without --stages).
+ */
+export function withPackages(g: ConfigGraph, packages: readonly PackageNode[]): ConfigGraph {
+  const nodes = [...g.nodes];
+  const edges = [...g.edges];
+  const into = nodes.some((n) => n.id === 'stage:packages') ? 'stage:packages' : g.distro;
+  for (const p of packages) {
+    const id = `package:${p.name}`;
+    nodes.push({ id, kind: 'package', label: `${p.name} ${p.version}` });
+    if (p.feature) {
+      if (!nodes.some((n) => n.id === `feature:${p.feature}`)) nodes.push({ id: `feature:${p.feature}`, kind: 'feature', label: p.feature });
+      edges.push({ from: `feature:${p.feature}`, to: id, kind: 'package' });
+    }
+    for (const a of p.after) edges.push({ from: `package:${a}`, to: id, kind: 'package' });
+    if (p.taken) edges.push({ from: id, to: into, kind: 'package' });
+  }
+  return { ...g, nodes, edges };
+}
+
 /** Locations relative to the project: the graph reads the same in every checkout. */
 const here = (library: Library, at: SourceLocation) => formatLocation({ ...at, file: relative(library.root, at.file) });
 
@@ -104,6 +140,7 @@ const DOT_STYLE: Record<GraphNodeKind, string> = {
   alias: 'shape=hexagon',
   feature: 'shape=folder, style="filled", fillcolor="#f3f4f6"',
   stage: 'shape=cds, style="filled", fillcolor="#fef3c7"',
+  package: 'shape=component, style="filled", fillcolor="#dcfce7"',
 };
 
 export function toDot(g: ConfigGraph): string {
@@ -113,7 +150,7 @@ export function toDot(g: ConfigGraph): string {
     lines.push(`  ${quote(n.id)} [label="${label}", ${DOT_STYLE[n.kind]}];`);
   }
   for (const e of g.edges) {
-    const style = e.kind === 'in-feature' ? ' [style=dotted, arrowhead=none]' : e.kind === 'stage' ? ' [color="#b45309"]' : '';
+    const style = e.kind === 'in-feature' ? ' [style=dotted, arrowhead=none]' : e.kind === 'stage' ? ' [color="#b45309"]' : e.kind === 'package' ? ' [color="#15803d"]' : '';
     lines.push(`  ${quote(e.from)} -> ${quote(e.to)}${style};`);
   }
   lines.push('}');
@@ -127,6 +164,7 @@ const MERMAID_SHAPE: Record<GraphNodeKind, [string, string]> = {
   alias: ['{{', '}}'],
   feature: ['[/', '/]'],
   stage: ['[[', ']]'],
+  package: ['[(', ')]'],
 };
 
 export function toMermaid(g: ConfigGraph): string {
@@ -138,14 +176,15 @@ export function toMermaid(g: ConfigGraph): string {
     lines.push(`  ${ids.get(n.id)}${open}"${text}"${close}`);
   }
   for (const e of g.edges) {
-    const arrow = e.kind === 'in-feature' ? '-.-' : e.kind === 'stage' ? '==>' : '-->';
+    const arrow = e.kind === 'in-feature' ? '-.-' : e.kind === 'stage' || e.kind === 'package' ? '==>' : '-->';
     lines.push(`  ${ids.get(e.from)} ${arrow} ${ids.get(e.to)}`);
   }
-  for (const kind of ['distro', 'intermediate', 'feature', 'stage'] as const) {
+  for (const kind of ['distro', 'intermediate', 'feature', 'stage', 'package'] as const) {
     const members = g.nodes.filter((n) => n.kind === kind).map((n) => ids.get(n.id));
     if (members.length > 0) lines.push(`  class ${members.join(',')} ${kind}`);
   }
   lines.push('  classDef distro font-weight:bold', '  classDef intermediate stroke-dasharray: 4 4', '  classDef feature fill:#f3f4f6', '  classDef stage fill:#fef3c7');
+  if (g.nodes.some((n) => n.kind === 'package')) lines.push('  classDef package fill:#dcfce7');
   return `${lines.join('\n')}\n`;
 }
 
@@ -184,6 +223,15 @@ export function toTree(g: ConfigGraph): string {
     for (const s of stages) {
       const from = g.edges.filter((e) => e.kind === 'stage' && e.to === s.id && e.from.startsWith('stage:')).map((e) => byId.get(e.from)!.label);
       out.push(`  ${s.label}${from.length > 0 ? `  <- ${from.join(', ')}` : ''}`);
+    }
+  }
+  const packages = g.nodes.filter((n) => n.kind === 'package');
+  if (packages.length > 0) {
+    out.push('', 'package builds:');
+    for (const p of packages) {
+      const from = g.edges.filter((e) => e.kind === 'package' && e.to === p.id).map((e) => (e.from.startsWith('feature:') ? `feature ${byId.get(e.from)!.label}` : byId.get(e.from)!.label.split(' ')[0]!));
+      const into = g.edges.some((e) => e.kind === 'package' && e.from === p.id && !e.to.startsWith('package:'));
+      out.push(`  ${p.label}${from.length > 0 ? `  <- ${from.join(', ')}` : ''}${into ? '' : '  (built against, not installed)'}`);
     }
   }
   return `${out.join('\n')}\n`;

@@ -2,12 +2,13 @@
 // with a patch of ours (objects print as `"key" => value`) makes jshon rebuild against it; the
 // rebuilt jshon, run in the image root, shows the patch. A no-op runs nothing; editing the patch
 // reruns jansson, jshon and the image and nothing else; a second empty store gives the same
-// .debs and image; a source the archive lacks and a patch that does not apply are one-line errors.
+// .debs and image; a source the archive lacks and a patch that does not apply are one-line errors;
+// package builds are goals of their own, independent ones built at once under -j 2.
 
 import test from 'ava';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ProjectRig, type RunResult } from '../helpers/project-rig.ts';
@@ -17,6 +18,19 @@ const ARROW = readFileSync(join(EXAMPLE, 'features/jansson/patches/arrow.patch')
 const FEATURE = readFileSync(join(EXAMPLE, 'features/jansson/feature.ts'), 'utf8');
 const DISTRO = readFileSync(join(EXAMPLE, 'conf.d/json-tools.ts'), 'utf8');
 const env = { SOURCE_DATE_EPOCH: '1700000000' };
+/** A patch to jansson's debian/control adding a build dependency bookworm does not have. */
+const NEEDS_ZOMBIE = `--- a/debian/control
++++ b/debian/control
+@@ -2,7 +2,7 @@
+ Section: libs
+ Priority: optional
+ Maintainer: Alessandro Ghedini <ghedo@debian.org>
+-Build-Depends: debhelper-compat (= 13),
++Build-Depends: debhelper-compat (= 13), python3-zombie-imp,
+ Build-Depends-Indep: python3-sphinx (>= 1.0)
+ Standards-Version: 4.6.0
+ Rules-Requires-Root: no
+`;
 
 /** The example project (examples/own-packages), as the test's own copy. */
 function example(store: string): ProjectRig {
@@ -73,6 +87,15 @@ test.serial('a build with nothing changed runs nothing', async (t) => {
   t.deepEqual(r.of('started'), []);
 });
 
+test.serial('graph --stages draws the builds: jansson from its feature, jshon against it, both into the packages stage', async (t) => {
+  const r = await rig.run(['graph', 'json-tools.tar', '--stages']);
+  t.is(r.code, 0, r.stderr);
+  t.regex(r.stdout, /^package builds:\n {2}jansson 2\.14-\S+\+mkimage1 {2}<- feature jansson\n {2}jshon \S+\+mkimage1\+b1 {2}<- jansson$/m);
+  const json = JSON.parse((await rig.run(['graph', 'json-tools.tar', '--stages', '--format', 'json'])).stdout) as { edges: Array<{ from: string; to: string }> };
+  const edges = json.edges.map((e) => `${e.from} -> ${e.to}`);
+  for (const e of ['feature:jansson -> package:jansson', 'package:jansson -> package:jshon', 'package:jansson -> stage:packages', 'package:jshon -> stage:packages']) t.true(edges.includes(e), e);
+});
+
 test.serial('a second build from an empty store gives byte-identical .debs and image', async (t) => {
   const again = example(join(mkdtempSync('/var/tmp/mkimage-packages-'), 'store'));
   try {
@@ -121,7 +144,21 @@ test.serial('a source the archive does not have: did-you-mean, at the line that 
   t.is(readFileSync(rig.path('mkimage.lock'), 'utf8'), lock);
 });
 
-test.serial('two independent package builds run at once under -j 2', async (t) => {
+test.serial('a build dependency the suite cannot satisfy is named, at the declaration, and the image stays as it was', async (t) => {
+  const before = sha256(rig.path('out/json-tools.tar.zst'));
+  // A patch of ours that asks for a build dependency bookworm lacks (trixie has it).
+  rig.write({
+    'features/jansson/feature.ts': FEATURE.replace("patches: ['patches/arrow.patch']", "patches: ['patches/arrow.patch', 'patches/needs.patch']"),
+    'features/jansson/patches/needs.patch': NEEDS_ZOMBIE,
+  });
+  const r = await build();
+  t.is(r.code, 1);
+  const line = (r.stdout + r.stderr).split('\n').find((l) => l.includes('cannot be satisfied'));
+  t.regex(line ?? '', /jansson: a build dependency cannot be satisfied on bookworm: python3-zombie-imp\b.*features\/jansson\/feature\.ts:5/);
+  t.is(sha256(rig.path('out/json-tools.tar.zst')), before);
+});
+
+test.serial('package builds as goals: two independent ones run at once under -j 2, their repositories in out/', async (t) => {
   rig.write({
     'features/jansson/feature.ts': FEATURE,
     'features/extra/feature.ts': `import { debianSource, feature, mixin } from 'mkimage';
@@ -134,7 +171,15 @@ export default feature({
 `,
     'conf.d/json-tools.ts': DISTRO.replace("add('PACKAGES', 'jshon'),", "add('PACKAGES', 'jshon', 'hello', 'cowsay'),"),
   });
-  const r = await build(rig, ['-j', '2', 'json-tools.tar']);
+  const unlocked = await build(rig, ['package/hello']);
+  t.is(unlocked.code, 2);
+  t.regex(unlocked.stderr, /features\/extra\/feature\.ts:\d+:\d+: package\/hello is not locked yet/);
+  const unknown = await build(rig, ['package/helo']);
+  t.is(unknown.code, 2);
+  t.regex(unknown.stderr, /no package build helo: .*did you mean package\/hello\?/);
+  const locked = await rig.run(['lock']);
+  t.is(locked.code, 0, locked.stdout + locked.stderr);
+  const r = await build(rig, ['-j', '2', 'package/hello', 'package/cowsay']);
   t.is(r.code, 0, r.stdout.slice(-3000) + r.stderr);
   // Each build's steps, from its first start to its last end, by the order of the events.
   const span = (name: string) => {
@@ -144,12 +189,14 @@ export default feature({
   const [helloFrom, helloTo] = span('hello');
   const [cowsayFrom, cowsayTo] = span('cowsay');
   t.true(helloFrom < cowsayTo && cowsayFrom < helloTo, 'the two builds overlap');
-  t.false(r.of('started').some((id) => id.startsWith('package/jansson') || id.startsWith('package/jshon')), 'jansson and jshon are cached');
+  t.false(r.of('started').some((id) => !id.startsWith('package/hello') && !id.startsWith('package/cowsay')), `only the two builds run: ${r.of('started').join(' ')}`);
+  const deb = readdirSync(rig.path('out/package/hello/pool')).find((f) => /^hello_\S+\+mkimage1_amd64\.deb$/.test(f));
+  t.truthy(deb, 'out/package/hello/pool holds our hello');
+  t.true(readdirSync(rig.path('out/package/cowsay/pool')).some((f) => /^cowsay_\S+\+mkimage1_all\.deb$/.test(f)));
   const root = mkdtempSync('/var/tmp/mkimage-hello-');
   try {
-    execFileSync('tar', ['-C', root, '--zstd', '-xf', rig.path('out/json-tools.tar.zst')]);
-    t.is(execFileSync('chroot', [root, '/usr/bin/hello'], { encoding: 'utf8' }), 'Hello, world!\n');
-    t.regex(execFileSync('chroot', [root, 'dpkg-query', '-W', 'hello', 'cowsay'], { encoding: 'utf8' }), /^cowsay\t\S+\+mkimage1\nhello\t\S+\+mkimage1\n$/);
+    execFileSync('dpkg-deb', ['-x', rig.path(`out/package/hello/pool/${deb}`), root]);
+    t.is(execFileSync(join(root, 'usr/bin/hello'), { encoding: 'utf8' }), 'Hello, world!\n');
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -5,7 +5,7 @@ import test from 'ava';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { configGraph, toDot, toJson, toMermaid, toTree, withStages, type StageNode } from '../../src/profile/config-graph.ts';
+import { configGraph, toDot, toJson, toMermaid, toTree, withPackages, withStages, type StageNode } from '../../src/profile/config-graph.ts';
 import { resolveDistro } from '../../src/profile/resolve.ts';
 import { FIXTURES, loadFixture } from '../helpers/profile-fixture.ts';
 
@@ -65,4 +65,28 @@ test('no applied node is missing from the graph; needs, feature and stage edges 
   const edge = (from: string, to: string) => g.edges.some((e) => e.from === from && e.to === to);
   for (const [from, to] of [['app', '.common'], ['use/web', 'feature:web'], ['app', 'stage:bootstrap']] as const) t.true(edge(from, to), `${from} -> ${to} is drawn`);
   for (const e of g.edges) t.true(ids.has(e.from) && ids.has(e.to), `${e.from} -> ${e.to}`);
+});
+
+test('package builds: from the feature that declares them or the build they are rebuilt against, into the packages stage', async (t) => {
+  const g = withPackages(await graph(false, 'tar'), [
+    { name: 'jansson', version: '2.14-2+mkimage1', feature: 'own-jansson', after: [], taken: true },
+    { name: 'jshon', version: '20131010-3.1+mkimage1+b1', after: ['jansson'], taken: true },
+    { name: 'libfoo', version: '1.0-1+mkimage1', feature: 'own-jansson', after: [], taken: false },
+  ]);
+  const edges = g.edges.filter((e) => e.kind === 'package').map((e) => `${e.from} -> ${e.to}`);
+  t.deepEqual(edges, [
+    'feature:own-jansson -> package:jansson',
+    'package:jansson -> stage:packages',
+    'package:jansson -> package:jshon',
+    'package:jshon -> stage:packages',
+    'feature:own-jansson -> package:libfoo',
+  ]);
+  // The declaring feature is drawn even when no mixin of the distro is in it.
+  t.is(g.nodes.filter((n) => n.id === 'feature:own-jansson').length, 1);
+  for (const e of g.edges) t.true(g.nodes.some((n) => n.id === e.from) && g.nodes.some((n) => n.id === e.to), `${e.from} -> ${e.to}`);
+  const tree = toTree(g);
+  t.regex(tree, /^package builds:\n {2}jansson 2\.14-2\+mkimage1 {2}<- feature own-jansson\n {2}jshon 20131010-3\.1\+mkimage1\+b1 {2}<- jansson\n {2}libfoo 1\.0-1\+mkimage1 {2}<- feature own-jansson {2}\(built against, not installed\)$/m);
+  t.regex(toDot(g), /"package:jshon" \[label="jshon 20131010-3\.1\+mkimage1\+b1", shape=component/);
+  // Without --stages the builds feed the distro.
+  t.true(withPackages(await graph(false), [{ name: 'jansson', version: '1', after: [], taken: true }]).edges.some((e) => e.from === 'package:jansson' && e.to === 'app'));
 });
