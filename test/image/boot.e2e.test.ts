@@ -53,24 +53,24 @@ function qemus(iso: string): string[] {
     });
 }
 
-for (const uefi of [false, true]) {
-  test.serial(`${uefi ? 'UEFI' : 'BIOS'}: login prompt, root logs in, systemd running, ssh active, powered off`, async (t) => {
-    t.timeout(20 * MINUTE);
-    const { iso, log } = await theImage();
-    const r = await bootCheck(options(iso, log, { uefi, login: { user: 'root', password: 'live' } }));
-    t.log(JSON.stringify(r));
-    if (!r.ok) t.log(r.lastLines.join('\n'));
-    t.true(r.ok);
-    if (r.ok) {
-      t.true(r.state === 'running' || r.state === 'degraded');
-      t.is(r.state, 'running', `failed units: ${r.failedUnits?.join(', ')}`);
-    }
-    t.deepEqual(qemus(iso), []);
-  });
-}
+// BIOS with a login is booted by server-mini.e2e (through `mkimage boot`), and to the login
+// prompt by the wrong password below: one full boot less under TCG.
+test.serial('UEFI: login prompt, root logs in, systemd running, ssh active, powered off', async (t) => {
+  t.timeout(20 * MINUTE);
+  const { iso, log } = await theImage();
+  const r = await bootCheck(options(iso, log, { uefi: true, login: { user: 'root', password: 'live' } }));
+  t.log(JSON.stringify(r));
+  if (!r.ok) t.log(r.lastLines.join('\n'));
+  t.true(r.ok);
+  if (r.ok) {
+    t.true(r.state === 'running' || r.state === 'degraded');
+    t.is(r.state, 'running', `failed units: ${r.failedUnits?.join(', ')}`);
+  }
+  t.deepEqual(qemus(iso), []);
+});
 
-test.serial('a wrong password is login-failed', async (t) => {
-  t.timeout(10 * MINUTE);
+test.serial('BIOS: a wrong password is login-failed', async (t) => {
+  t.timeout(20 * MINUTE);
   const { iso, log } = await theImage();
   const r = await bootCheck(options(iso, log, { login: { user: 'root', password: 'wrong' } }));
   t.like(r, { ok: false, reason: 'login-failed' });

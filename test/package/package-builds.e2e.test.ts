@@ -114,8 +114,11 @@ test.serial('a second build from an empty store gives byte-identical .debs and i
   }
 });
 
-test.serial('editing the patch reruns jansson, jshon and the image, and nothing else', async (t) => {
+test.serial('editing the patch: --explain names it; the build reruns jansson, jshon and the image, and nothing else', async (t) => {
   rig.write({ 'features/jansson/patches/arrow.patch': ARROW.replaceAll(' => ', ' -> ') });
+  const dry = await rig.run(['-n', '--explain', 'json-tools.tar'], env);
+  t.is(dry.code, 0, dry.stderr);
+  t.regex(dry.stdout, /package\/jansson\/source: file features\/jansson\/patches\/arrow\.patch changed/);
   const r = await build();
   t.is(r.code, 0, r.stdout.slice(-3000) + r.stderr);
   const started = r.of('started');
