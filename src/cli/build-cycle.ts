@@ -19,7 +19,7 @@ import type { LockedDistro } from '../archive/lock-file.ts';
 import { POOL_DIR } from '../archive/pool.ts';
 import type { Library } from '../profile/library.ts';
 import type { ImageConfig } from '../image/config.ts';
-import { isPackageGoal, packageGoalImages } from './package-goals.ts';
+import { distroFeatures, isPackageGoal, packageGoalImages } from './package-goals.ts';
 import { missingFromPool, ProjectLock, type LockMode } from './project-lock.ts';
 import type { PackageBuildConfig } from '../package/config.ts';
 import { packageBuildConfigs, sharedBinary } from '../package/plan.ts';
@@ -285,7 +285,7 @@ async function lockedBuilds(lock: ProjectLock, library: Library, planned: ImageP
   const first = planned.goals.find((g) => g.config.locked)?.config;
   const target = first && lock.buildTarget(first);
   if (library.packages.size === 0 || !target) return ok(undefined);
-  const resolved = await lock.forBuilds(library.packages, target, mode, offline, signal, warning);
+  const resolved = await lock.forBuilds(library.packages, target, distroFeatures(library, target.distros.keys()), mode, offline, signal, warning);
   return resolved.ok ? ok({ suite: target.suite, mirror: target.mirror }) : resolved;
 }
 

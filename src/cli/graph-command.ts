@@ -8,7 +8,7 @@ import { configGraph, toDot, toJson, toMermaid, toTree, withPackages, withStages
 import type { Library } from '../profile/library.ts';
 import { printDiagnostic, type ExitCode, type Io } from './io.ts';
 import type { Options } from './options.ts';
-import { lockedConfigs } from './package-goals.ts';
+import { imageUse, lockedConfigs } from './package-goals.ts';
 import { ProjectLock } from './project-lock.ts';
 import { resolveNamed } from './resolve-named.ts';
 
@@ -55,16 +55,17 @@ export async function graphCommand(args: readonly string[], options: Options, io
 }
 
 /**
- * The package builds the distro's image takes (any of whose binaries its lock entry installs)
- * and those they are built against, as the lock has them; none before a build has locked the
- * distro and its builds (the dependents come from the archive's indexes then).
+ * The package builds the distro's image takes (declared by a feature of its profile, building
+ * or replacing a binary its lock entry installs) and those they are built against, as the
+ * lock has them; none before a build has locked the distro and its builds (the dependents
+ * come from the archive's indexes then).
  */
 function packageNodes(library: Library, distro: string): PackageNode[] {
   const lock = library.packages.size > 0 ? ProjectLock.read(library.root) : undefined;
   const entry = lock?.ok ? lock.value.entries.get(distro) : undefined;
   if (!lock?.ok || !entry) return [];
   const configs = lockedConfigs(library, lock.value);
-  const { taken, needed } = buildsNeeded(new Set(entry.packages.map((p) => p.name)), configs);
+  const { taken, needed } = buildsNeeded(imageUse(library, distro, entry), configs);
   return configs
     .filter((c) => needed.has(c.name))
     .map((c) => ({ name: c.name, version: c.version, ...(c.name === c.build && { feature: library.packages.get(c.build)!.feature }), after: c.after, taken: taken.has(c.name) }));

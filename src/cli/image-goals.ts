@@ -71,7 +71,7 @@ export async function planImages(
     const locked = options.lockFor ? await options.lockFor(config.value) : ok(undefined);
     if (!locked.ok) return locked;
     const installed = new Set(locked.value?.packages.map((p) => p.name));
-    const built = builtFor(installed, options.packages ?? []);
+    const built = builtFor({ installed, features: new Set(profile.value.features) }, options.packages ?? []);
     const lockedConfig = locked.value ? { ...config.value, locked: locked.value } : unlocked;
     const withMirror = built.length > 0 ? { ...lockedConfig, built } : lockedConfig;
     const pool = { dir: join(storeRoot, POOL_DIR), offline: options.offline ?? false, ...(mirror && { mirror }) };

@@ -21,6 +21,7 @@ import { printDiagnostic, storeRoot, type ExitCode, type Io } from './io.ts';
 import type { Options } from './options.ts';
 import { openProject, requireLibrary } from './project.ts';
 import { describeChanges, missingFromPool, packageChanges, ProjectLock } from './project-lock.ts';
+import { distroFeatures } from './package-goals.ts';
 import { join } from 'node:path';
 
 interface Locking {
@@ -65,7 +66,7 @@ async function update(l: Locking, options: Options, io: Io): Promise<ExitCode> {
   // The package builds, for the images just locked (their packages decide the dependents).
   const target = l.configs.map((c) => l.lock.buildTarget(c)).find((t) => t !== undefined);
   if (l.library.packages.size > 0 && target) {
-    const builds = await l.lock.forBuilds(l.library.packages, target, 'build', false, io.signal, (d) => io.out(formatDiagnostic(d)));
+    const builds = await l.lock.forBuilds(l.library.packages, target, distroFeatures(l.library, target.distros.keys()), 'build', false, io.signal, (d) => io.out(formatDiagnostic(d)));
     if (!builds.ok) {
       printDiagnostic(io, builds.error);
       return 1;

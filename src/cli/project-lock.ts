@@ -75,13 +75,18 @@ export class ProjectLock {
   /**
    * The entries of the project's package builds for images of `target`: each current one, or
    * (mode build) one resolved now; builds no longer declared leave the lock. In read mode
-   * what is not current is left out.
+   * what is not current is left out. A build is resolved for the locked distros whose profile
+   * has its feature (`features`: each distro's): their packages decide its dependents; one no
+   * locked distro takes is left as it is.
    */
-  async forBuilds(declared: ReadonlyMap<string, PackageBuild>, target: BuildTarget, mode: LockMode, offline: boolean, signal: AbortSignal, say: (d: Diagnostic) => void): Promise<Result<LockedBuilds>> {
+  async forBuilds(declared: ReadonlyMap<string, PackageBuild>, target: BuildTarget, features: ReadonlyMap<string, ReadonlySet<string>>, mode: LockMode, offline: boolean, signal: AbortSignal, say: (d: Diagnostic) => void): Promise<Result<LockedBuilds>> {
     const out = new Map<string, LockedBuild>();
     for (const [name, build] of [...declared].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const takers = { ...target, distros: new Map([...target.distros].filter(([distro]) => features.get(distro)?.has(build.feature))) };
+      // No locked image takes it (yet): nothing to build, and its entry, if any, stays as it was.
+      if (takers.distros.size === 0) continue;
       const entry = this.#builds.get(name);
-      if (entry && entry.inputs === buildInputs(build, target)) {
+      if (entry && entry.inputs === buildInputs(build, takers)) {
         out.set(name, entry);
         continue;
       }
@@ -90,7 +95,7 @@ export class ProjectLock {
       if (mode === 'locked' || offline) {
         return fail({ message: `${mode === 'locked' ? '--locked' : '--offline'}: the package build ${name} is ${entry ? 'locked for other inputs than the profile has now' : `not in ${this.file}`}`, ...(where && { at: where }), hint: `mkimage lock updates the lock${offline ? ' while the network is there' : ''}` });
       }
-      const resolved = await resolveBuild(build, target, this.#buildIndexes, signal);
+      const resolved = await resolveBuild(build, takers, this.#buildIndexes, signal);
       if (signal.aborted) return fail({ message: `interrupted while locking the package build ${name}; ${this.file} is as it was` });
       if (!resolved.ok) return resolved;
       for (const note of resolved.value.notes) say({ message: `package ${name}: ${note}`, ...(where && { at: where }) });

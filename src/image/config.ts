@@ -32,6 +32,8 @@ export interface BuiltPackages {
   /** The version of every binary in it. */
   readonly version: string;
   readonly binaries: readonly string[];
+  /** The archive's binaries it replaces that it does not build itself (a renamed library): they leave the image. */
+  readonly replaces: readonly string[];
 }
 
 export interface ImageConfig {

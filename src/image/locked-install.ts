@@ -76,13 +76,20 @@ export function disappeared(output: string): string[] {
  * What dpkg says is installed in the root must be exactly `locked`, but for the packages dpkg
  * dropped as disappeared. A difference is the failure of the stage, naming each package.
  */
-export function checkInstalledIsLocked(root: string, locked: ReadonlyArray<{ readonly name: string; readonly version: string; readonly architecture: string }>, gone: readonly string[]): void {
+export function checkInstalledIsLocked(
+  root: string,
+  locked: ReadonlyArray<{ readonly name: string; readonly version: string; readonly architecture: string }>,
+  gone: readonly string[],
+  /** The project's builds' binaries and their version: apt may pull one the lock does not name (a renamed library). */
+  ours: ReadonlyMap<string, string> = new Map(),
+): void {
   const key = (p: { name: string; architecture: string }) => `${p.name}:${p.architecture}`;
   const want = new Map(locked.map((p) => [key(p), p.version]));
   const have = new Map(installedPackages(root).map((p) => [key(p), p.version]));
   const problems: string[] = [];
   for (const [k, version] of have) {
     const locked = want.get(k);
+    if (locked === undefined && ours.get(k.split(':')[0]!) === version) continue;
     if (locked === undefined) problems.push(`${k} ${version} is installed and not locked`);
     else if (locked !== version) problems.push(`${k} is ${version}, locked ${locked}`);
   }
@@ -92,20 +99,4 @@ export function checkInstalledIsLocked(root: string, locked: ReadonlyArray<{ rea
       hint: 'a maintainer script or hook installed or removed packages; mkimage lock again if the profile changed',
     });
   }
-}
-
-/** Output passed on to the step's log and kept, to read what dpkg said. */
-export function keepingOutput(io: StepIo): { readonly io: StepIo; text(): string } {
-  let said = '';
-  const kept: StepIo = {
-    signal: io.signal,
-    tmp: io.tmp,
-    output: (stream, text) => {
-      said += text;
-      io.output(stream, text);
-    },
-    ...(io.progress && { progress: io.progress.bind(io) }),
-    ...(io.warn && { warn: io.warn.bind(io) }),
-  };
-  return { io: kept, text: () => said };
 }

@@ -14,7 +14,7 @@ import type { ImageConfig } from './config.ts';
 import { STAGES, stagesFor, type ImageType } from './pipeline.ts';
 import { builtRepoDep } from './stages/packages.ts';
 import type { StageContext, StageName } from './stage.ts';
-import { HOST_PATH, type Tool } from './tools/tool.ts';
+import { toolProbe, type Tool } from './tools/tool.ts';
 
 export interface PlanInput extends StageContext {
   readonly config: ImageConfig;
@@ -49,10 +49,4 @@ export function imageTargets(p: PlanInput): TargetSpec[] {
       run: planned.run,
     } satisfies TargetSpec;
   });
-}
-
-/** Asked with the PATH the steps run their tools with, so the version is that of the tool that runs. */
-export function toolProbe(t: Tool): ToolProbe {
-  const file = t.versionFile ?? t.file;
-  return { key: `${HOST_PATH}\0${[file, ...t.version].join(' ')}`, version: () => toolVersion(file, t.version, { path: HOST_PATH }) };
 }

@@ -40,3 +40,19 @@ export function toolEnv(config: Pick<ImageConfig, 'sourceDateEpoch'>, io: StepIo
 export function runOptions(io: StepIo, env: Readonly<Record<string, string>>, cwd = io.tmp): RunOptions {
   return { cwd, env, signal: io.signal, output: (stream, text) => io.output(stream, text) };
 }
+
+/** Output passed on to the step's log and kept, to read what dpkg said. */
+export function keepingOutput(io: StepIo): { readonly io: StepIo; text(): string } {
+  let said = '';
+  const kept: StepIo = {
+    signal: io.signal,
+    tmp: io.tmp,
+    output: (stream, text) => {
+      said += text;
+      io.output(stream, text);
+    },
+    ...(io.progress && { progress: io.progress.bind(io) }),
+    ...(io.warn && { warn: io.warn.bind(io) }),
+  };
+  return { io: kept, text: () => said };
+}

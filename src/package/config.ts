@@ -10,6 +10,8 @@ export interface PackageBuildConfig {
   readonly name: string;
   /** The declared build it belongs to: itself, or the build whose dependent it is. */
   readonly build: string;
+  /** The features that declared its builds: only an image whose profile has one of them takes it. */
+  readonly features: readonly string[];
   /** The source as the lock pins it (its .dsc's sha256). */
   readonly source: LockedSourcePackage;
   /** The version of our changelog entry: the archive's plus the suffix, or a binNMU-style `+bN`. */

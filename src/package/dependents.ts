@@ -24,6 +24,12 @@ export interface SourceFacts {
 export interface RebuiltRoot {
   readonly source: string;
   readonly binaries: readonly string[];
+  /**
+   * The binaries of the suite's version it replaces. What needs one of them is a dependent too:
+   * a backport that renames a library (libldap-2.5-0 -> libldap2) is followed by what needed the
+   * old name, rebuilt against the new one, or the image would keep the archive's old library.
+   */
+  readonly replaces?: readonly string[];
   /** The build-deps of the user's (perhaps patched) source, when they differ from the Sources index. */
   readonly buildDepends?: readonly string[];
 }
@@ -108,7 +114,7 @@ export function rebuildPlan(
   };
 
   const rootBinaries = new Map<string, string[]>();
-  for (const r of roots) rootBinaries.set(r.source, [...(rootBinaries.get(r.source) ?? []), ...r.binaries]);
+  for (const r of roots) rootBinaries.set(r.source, [...(rootBinaries.get(r.source) ?? []), ...r.binaries, ...(r.replaces ?? [])]);
   for (const source of [...rootBinaries.keys()].sort(compareNames)) join(source, rootBinaries.get(source)!);
 
   const dependents: Dependent[] = [];

@@ -54,14 +54,15 @@ export async function resolveBuild(build: PackageBuild, target: BuildTarget, cac
   if (!from.ok) return located(from.error);
   const root = findSource(from.value, d.source, d.version);
   if (!root.ok) return located({ ...root.error, message: `package ${d.source}: ${root.error.message}` });
-  const rootLocked = locked(root.value, from.value);
-  if (!rootLocked.ok) return located(rootLocked.error);
   const installed = await installedFacts(target, suiteOf(target.suite), cache, signal);
   if (!installed.ok) return located(installed.error);
   const here = await sourcesOf(suiteOf(target.suite), cache, signal);
   if (!here.ok) return located(here.error);
+  // The suite's own version's binaries: what the build replaces, renamed ones included.
+  const before = here.value.sources.get(d.source)?.at(-1)?.binaries ?? [];
+  const rootLocked = locked(root.value, from.value, before.filter((b) => !root.value.binaries.includes(b)));
+  if (!rootLocked.ok) return located(rootLocked.error);
   if (d.rebuild === 'none') {
-    const before = here.value.sources.get(d.source)?.at(-1)?.binaries ?? [];
     const unmet = unmetAfterRebuild(installed.value, [{ source: d.source, binaries: before }], [{ source: d.source, binaries: root.value.binaries }]);
     if (unmet.length > 0) {
       return located({
@@ -76,7 +77,7 @@ export async function resolveBuild(build: PackageBuild, target: BuildTarget, cac
     const s = list.at(-1)!;
     facts.set(name, { name, binaries: s.binaries, buildDepends: s.buildDependsNames });
   }
-  const plan = rebuildPlan(installed.value, facts, [{ source: d.source, binaries: root.value.binaries, buildDepends: root.value.buildDependsNames }]);
+  const plan = rebuildPlan(installed.value, facts, [{ source: d.source, binaries: root.value.binaries, replaces: before, buildDepends: root.value.buildDependsNames }]);
   const sources: LockedSourcePackage[] = [rootLocked.value];
   for (const name of plan.order) {
     if (name === d.source) continue;
@@ -94,10 +95,13 @@ export async function resolveBuild(build: PackageBuild, target: BuildTarget, cac
   }
 }
 
-function locked(s: ArchiveSource, index: SourcesIndex): Result<LockedSourcePackage> {
+function locked(s: ArchiveSource, index: SourcesIndex, replaces: readonly string[] = []): Result<LockedSourcePackage> {
   const dsc = s.files.find((f) => f.name.endsWith('.dsc'));
   if (!dsc) return fail({ message: `${s.from}: source ${s.name} ${s.version} lists no .dsc` });
-  return ok({ name: s.name, version: s.version, suite: index.source.suite, size: dsc.size, sha256: dsc.sha256, mirror: index.source.url, dsc: `${s.directory}/${dsc.name}`, binaries: [...s.binaries].sort() });
+  return ok({
+    name: s.name, version: s.version, suite: index.source.suite, size: dsc.size, sha256: dsc.sha256, mirror: index.source.url, dsc: `${s.directory}/${dsc.name}`, binaries: [...s.binaries].sort(),
+    ...(replaces.length > 0 && { replaces: [...replaces].sort() }),
+  });
 }
 
 function sourcesOf(s: SuiteSource, cache: IndexCache, signal: AbortSignal): Promise<Result<SourcesIndex>> {

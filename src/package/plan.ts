@@ -1,7 +1,7 @@
 // The project's package builds as engine targets: each locked source (a declared build, then
 // its dependents) gets the steps source -> build-depends -> build-deps -> build on the suite's
-// shared build chroot; and what an image takes from them: the builds any of whose binaries it
-// installs.
+// shared build chroot; and what an image takes from them: the builds its profile's features
+// declare that build (or replace) a binary it installs.
 
 import { basename } from 'node:path';
 import type { LockedBuilds } from '../archive/lock-builds.ts';
@@ -39,13 +39,21 @@ export function packageBuildConfigs(p: PackagePlanInput): PackageBuildConfig[] {
       const planned = out.findIndex((c) => c.name === source.name);
       if (planned >= 0) {
         const c = out[planned]!;
-        if (!own) out[planned] = { ...c, after: [...new Set([...c.after, ...built])], changes: [...c.changes, `Rebuilt against ${name} ${suffixedVersion(entry.sources[0]!.version, d.suffix)}.`] };
+        if (!own) {
+          out[planned] = {
+            ...c,
+            features: [...new Set([...c.features, build.feature])],
+            after: [...new Set([...c.after, ...built])],
+            changes: [...c.changes, `Rebuilt against ${name} ${suffixedVersion(entry.sources[0]!.version, d.suffix)}.`],
+          };
+        }
         built.push(source.name);
         continue;
       }
       out.push({
         name: source.name,
         build: name,
+        features: [build.feature],
         source,
         version: own ? suffixedVersion(source.version, d.suffix) : binNmuVersion(source.version, d.suffix, 1),
         suite: p.suite,
@@ -79,20 +87,31 @@ export function packageTargets(configs: readonly PackageBuildConfig[]): TargetSp
   return [...specs.values()];
 }
 
-/** The builds an image takes: those any of whose binaries it installs, sorted by source. */
-export function builtFor(installed: ReadonlySet<string>, configs: readonly PackageBuildConfig[]): BuiltPackages[] {
+/** What decides the builds an image takes: the packages its lock installs, and the features of its profile. */
+export interface ImageUse {
+  readonly installed: ReadonlySet<string>;
+  readonly features: ReadonlySet<string>;
+}
+
+/**
+ * The builds an image takes, sorted by source: those declared by a feature of its profile that
+ * build a binary it installs, or replace one (a backport's renamed library). Another image
+ * installing the same binaries keeps the archive's.
+ */
+export function builtFor(use: ImageUse, configs: readonly PackageBuildConfig[]): BuiltPackages[] {
   return configs
-    .filter((c) => c.source.binaries.some((b) => installed.has(b)))
-    .map((c) => ({ source: c.name, target: packageStepId(c.name), version: c.version, binaries: c.source.binaries }))
+    .filter((c) => c.features.some((f) => use.features.has(f)))
+    .filter((c) => [...c.source.binaries, ...(c.source.replaces ?? [])].some((b) => use.installed.has(b)))
+    .map((c) => ({ source: c.name, target: packageStepId(c.name), version: c.version, binaries: c.source.binaries, replaces: c.source.replaces ?? [] }))
     .sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
 }
 
 /**
- * What an image installing `installed` needs of the builds: those it takes, and with them the
- * builds they are built against (built first, not installed unless taken too).
+ * What an image needs of the builds: those it takes, and with them the builds they are built
+ * against (built first, not installed unless taken too).
  */
-export function buildsNeeded(installed: ReadonlySet<string>, configs: readonly PackageBuildConfig[]): { readonly taken: ReadonlySet<string>; readonly needed: ReadonlySet<string> } {
-  const taken = new Set(builtFor(installed, configs).map((b) => b.source));
+export function buildsNeeded(use: ImageUse, configs: readonly PackageBuildConfig[]): { readonly taken: ReadonlySet<string>; readonly needed: ReadonlySet<string> } {
+  const taken = new Set(builtFor(use, configs).map((b) => b.source));
   const needed = new Set<string>();
   const need = (name: string): void => {
     if (needed.has(name)) return;

@@ -8,8 +8,7 @@ import { targetId, type TargetId } from '../core/ids.ts';
 import { relative } from 'node:path';
 import type { SourceLocation } from '../core/diagnostic.ts';
 import { RecipeFailure, type RecipeContext, type TargetSpec } from '../core/target.ts';
-import { toolProbe } from '../image/plan.ts';
-import type { Tool } from '../image/tools/tool.ts';
+import { toolProbe, type Tool } from '../image/tools/tool.ts';
 
 export type PackageStepName = 'buildd' | 'source' | 'build-depends' | 'build-deps' | 'build';
 

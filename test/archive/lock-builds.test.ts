@@ -9,8 +9,8 @@ import { formatLock, parseLockFile, type Lock } from '../../src/archive/lock-fil
 const MIRROR = 'http://deb.debian.org/debian';
 const SHA = (s: string) => createHash('sha256').update(s).digest('hex');
 
-const source = (name: string, version: string, binaries: string[], suite = 'bookworm'): LockedSourcePackage => ({
-  name, version, suite, size: 2000 + name.length, sha256: SHA(name), mirror: MIRROR, dsc: `pool/main/${name[0]}/${name}/${name}_${version}.dsc`, binaries,
+const source = (name: string, version: string, binaries: string[], suite = 'bookworm', replaces?: string[]): LockedSourcePackage => ({
+  name, version, suite, size: 2000 + name.length, sha256: SHA(name), mirror: MIRROR, dsc: `pool/main/${name[0]}/${name}/${name}_${version}.dsc`, binaries, ...(replaces && { replaces }),
 });
 
 const DISTROS: Lock = new Map([
@@ -19,7 +19,7 @@ const DISTROS: Lock = new Map([
 
 // Written in name order whatever the map's order.
 const BUILDS: LockedBuilds = new Map([
-  ['openldap', { inputs: 'fedcba9876543210', sources: [source('openldap', '2.5.13+dfsg-5', ['ldap-utils', 'libldap-2.5-0', 'slapd'], 'trixie')] }],
+  ['openldap', { inputs: 'fedcba9876543210', sources: [source('openldap', '2.6.10+dfsg-1', ['ldap-utils', 'libldap2', 'slapd'], 'trixie', ['libldap-2.5-0'])] }],
   ['jansson', { inputs: '3f2a9c0d1e2f3a4b', sources: [source('jansson', '2.14-2', ['libjansson-dev', 'libjansson-doc', 'libjansson4']), source('jshon', '20131010-3', ['jshon'])] }],
 ]);
 
@@ -34,7 +34,7 @@ test('build lines come after the distros, one per source, builds in name order',
     `build jansson source jshon 20131010-3 bookworm 2005 ${SHA('jshon')} ${MIRROR} pool/main/j/jshon/jshon_20131010-3.dsc jshon`,
     '',
     'build openldap inputs fedcba9876543210',
-    `build openldap source openldap 2.5.13+dfsg-5 trixie 2008 ${SHA('openldap')} ${MIRROR} pool/main/o/openldap/openldap_2.5.13+dfsg-5.dsc ldap-utils,libldap-2.5-0,slapd`,
+    `build openldap source openldap 2.6.10+dfsg-1 trixie 2008 ${SHA('openldap')} ${MIRROR} pool/main/o/openldap/openldap_2.6.10+dfsg-1.dsc ldap-utils,libldap2,slapd replaces=libldap-2.5-0`,
     '',
   ]);
   t.true(lines.indexOf('distro web inputs 0123456789abcdef') < lines.indexOf('build jansson inputs 3f2a9c0d1e2f3a4b'));
@@ -54,6 +54,7 @@ test('a lock with builds parses back to the same text, each source knowing its l
   }
   const { line: _, ...jshon } = jansson.sources[1]!;
   t.deepEqual(jshon, source('jshon', '20131010-3', ['jshon']));
+  t.deepEqual(parsed.value.builds.get('openldap')!.sources[0]!.replaces, ['libldap-2.5-0'], 'what a backport replaces');
 });
 
 test('a lock without builds has no build lines and parses to no builds', (t) => {
@@ -91,9 +92,10 @@ test('a source before its build\'s inputs line is an error at the source', (t) =
 
 test('a source line with a word too few or too many is an error at its line', (t) => {
   const i = row('build openldap source ');
-  const shape = 'a build source line is `build NAME source SOURCE VERSION SUITE SIZE SHA256 MIRROR DSC BINARIES`';
-  t.is(broken(replace('build openldap source ', (l) => l.replace(/ \S+$/, ''))), `/p/mkimage.lock:${i + 1}: ${shape}`);
+  const shape = 'a build source line is `build NAME source SOURCE VERSION SUITE SIZE SHA256 MIRROR DSC BINARIES [replaces=BINARIES]`';
+  t.is(broken(replace('build openldap source ', (l) => l.replace(/ \S+ \S+$/, ''))), `/p/mkimage.lock:${i + 1}: ${shape}`);
   t.is(broken(replace('build openldap source ', (l) => `${l} extra`)), `/p/mkimage.lock:${i + 1}: ${shape}`);
+  t.is(broken(replace('build openldap source ', (l) => l.replace(' replaces=', ' '))), `/p/mkimage.lock:${i + 1}: ${shape}`);
   t.is(broken(replace('build openldap source ', (l) => l.replace(' 2008 ', ' 2k '))), `/p/mkimage.lock:${i + 1}: size 2k is not a number`);
 });
 

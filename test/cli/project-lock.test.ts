@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { formatLock, type LockedDistro, type LockedPackage } from '../../src/archive/lock-file.ts';
 import { describeChanges, ProjectLock } from '../../src/cli/project-lock.ts';
 import { lockInputs } from '../../src/image/lock-resolve.ts';
+import { debianSource } from '../../src/dsl/package.ts';
 import { testConfig } from '../image/helpers/image-config.ts';
 
 const MIRROR = 'http://127.0.0.1:9/debian';
@@ -71,4 +72,24 @@ test('what moved between two entries reads as a changelog', async (t) => {
   const before = await entry();
   const after = { ...before, packages: [pkg('bootstrap', 'openssh-server', '1:9.2p1-2+deb12u1'), pkg('packages', 'jq', '1.6-2.1')] };
   t.is(describeChanges(before, after), '+jq 1.6-2.1, -nginx 1.22.1-9, openssh-server 1:9.2p1-2 -> 1:9.2p1-2+deb12u1');
+});
+
+test('a package build is locked for the distros whose profile has its feature; one no locked distro takes stays as it was', async (t) => {
+  const ldap = { inputs: '0123456789abcdef', sources: [{ name: 'openldap', version: '2.6.10+dfsg-1', suite: 'trixie', size: 3285, sha256: createSha('openldap'), mirror: MIRROR, dsc: 'pool/main/o/openldap/openldap_2.6.10+dfsg-1.dsc', binaries: ['libldap2', 'slapd'], replaces: ['libldap-2.5-0'] }] };
+  const text = formatLock(new Map([['web', await entry()]]), new Map([['openldap', ldap]]));
+  const dir = project(t, text);
+  const read = ProjectLock.read(dir);
+  if (!read.ok) return t.fail(read.error.message);
+  const declared = new Map([['openldap', { decl: debianSource('openldap', { from: 'trixie', rebuild: 'dependents' }), feature: 'ldap', patches: [] }]]);
+  const target = read.value.buildTarget(config)!;
+  t.deepEqual([...target.distros.keys()], ['web']);
+  // web does not use the ldap feature: nothing is resolved (the mirror is a closed port), nothing is dropped.
+  for (const mode of ['build', 'locked', 'read'] as const) {
+    const got = await read.value.forBuilds(declared, target, new Map([['web', new Set(['tools'])]]), mode, false, new AbortController().signal, () => t.fail('nothing to say'));
+    t.deepEqual(got, { ok: true, value: new Map() }, mode);
+  }
+  t.deepEqual(read.value.builds.get('openldap'), { ...ldap, sources: [{ ...ldap.sources[0]!, line: text.split('\n').findIndex((l) => l.startsWith('build openldap source')) + 1 }] });
+  // With the feature, the entry locked for other images' packages is stale: --locked says so, at the declaration's line.
+  const stale = await read.value.forBuilds(declared, target, new Map([['web', new Set(['ldap'])]]), 'locked', false, new AbortController().signal, () => undefined);
+  t.regex(stale.ok ? '' : stale.error.message, /^--locked: the package build openldap is locked for other inputs than the profile has now$/);
 });

@@ -50,6 +50,8 @@ test("the locked install script adds the builds' repositories to its own source 
   t.regex(script, /--force-confold jshon=20131010-3\+mkimage1\+b1 libjansson4=2\.14-2\+mkimage1$/m);
   t.regex(script, /^apt-mark auto libjansson4 >\/dev\/null$/m);
   t.is(lockedInstallScript(['jshon'], [{ name: 'jshon', version: '1' }]), lockedInstallScript(['jshon'], [{ name: 'jshon', version: '1' }], []));
+  // What a build replaces under another name is removed in the same apt run.
+  t.regex(lockedInstallScript(['slapd'], [{ name: 'slapd', version: '2.6.10+dfsg-1+mkimage1' }], [], ['libldap-2.5-0']), /--force-confold slapd=2\.6\.10\+dfsg-1\+mkimage1 libldap-2\.5-0-$/m);
   t.false(lockedInstallScript(['jshon'], [{ name: 'jshon', version: '1' }]).includes('>>'));
 });
 
@@ -66,8 +68,8 @@ function rootWith(t: { teardown(fn: () => void): void }, packages: ReadonlyArray
 }
 
 const BUILT = [
-  { source: 'jansson', target: 'package/jansson', version: '2.14-2+mkimage1', binaries: ['libjansson-dev', 'libjansson-doc', 'libjansson4'] },
-  { source: 'jshon', target: 'package/jshon', version: '20131010-3+mkimage1+b1', binaries: ['jshon'] },
+  { source: 'jansson', target: 'package/jansson', version: '2.14-2+mkimage1', binaries: ['libjansson-dev', 'libjansson-doc', 'libjansson4'], replaces: [] },
+  { source: 'jshon', target: 'package/jshon', version: '20131010-3+mkimage1+b1', binaries: ['jshon'], replaces: [] },
 ];
 
 test("a root with our builds' versions passes; binaries it lacks, or has only as config files, are no matter", (t) => {
@@ -83,4 +85,13 @@ test("a root with the archive's version of our binary is an error naming both ve
   t.is(e!.details.hint, 'the build did not make that binary (a build profile or architecture left it out), or its version sorts below');
   const both = rootWith(t, [['jshon', '20131010-3'], ['libjansson4', '2.14-2']]);
   t.is(t.throws(() => checkBuiltInstalled(both, BUILT))!.message, "the image has the archive's jshon 20131010-3, libjansson4 2.14-2 instead of the project's build (20131010-3+mkimage1+b1, 2.14-2+mkimage1)");
+});
+
+test("a library a build replaces under another name is an error while the root still has it", (t) => {
+  const ldap = [{ source: 'openldap', target: 'package/openldap', version: '2.6.10+dfsg-1+mkimage1', binaries: ['libldap2', 'slapd'], replaces: ['libldap-2.5-0'] }];
+  t.notThrows(() => checkBuiltInstalled(rootWith(t, [['libldap2', '2.6.10+dfsg-1+mkimage1'], ['slapd', '2.6.10+dfsg-1+mkimage1']]), ldap));
+  const left = rootWith(t, [['libldap2', '2.6.10+dfsg-1+mkimage1'], ['libldap-2.5-0', '2.5.13+dfsg-5']]);
+  const e = t.throws(() => checkBuiltInstalled(left, ldap), { instanceOf: RecipeFailure });
+  t.is(e!.message, "the image still has the archive's libldap-2.5-0 2.5.13+dfsg-5 (replaced by the build of openldap)");
+  t.is(e!.details.hint, "a package not rebuilt still needs it: rebuild its source too (rebuild: 'dependents')");
 });

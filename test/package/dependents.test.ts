@@ -26,6 +26,17 @@ test('transitive: binaries of a dependent are rebuilt too, one generation furthe
   t.deepEqual(plan.order, ['lib', 'mid', 'app']);
 });
 
+test('a backport renaming its library: what needs the old name follows it, built against the new -dev', (t) => {
+  const installed = [bin('libldap-2.5-0', 'openldap'), bin('slapd', 'openldap', ['libldap-2.5-0']), bin('libcurl4', 'curl', ['libldap-2.5-0']), bin('jq', 'jq')];
+  const sources = index(src('openldap', ['libldap-2.5-0', 'libldap-dev', 'slapd']), src('curl', ['curl', 'libcurl4'], ['libldap2-dev']), src('jq', ['jq']));
+  const root = { source: 'openldap', binaries: ['libldap2', 'libldap-dev', 'libldap2-dev', 'slapd'] };
+  t.deepEqual(rebuildPlan(installed, sources, [root]).dependents, [], 'the new names alone: nothing needs libldap2 yet');
+  const plan = rebuildPlan(installed, sources, [{ ...root, replaces: ['libldap-2.5-0', 'libldap-dev', 'slapd'] }]);
+  t.deepEqual(plan.dependents, [{ source: 'curl', because: { binary: 'libcurl4', needs: 'libldap-2.5-0', from: 'openldap' }, depth: 1 }]);
+  t.deepEqual(plan.edges, [{ source: 'curl', after: 'openldap', via: 'libldap2-dev' }]);
+  t.deepEqual(plan.order, ['openldap', 'curl']);
+});
+
 test('diamond: d is found once, at the shortest depth, and built after both b and c', (t) => {
   const installed = [bin('liba', 'a'), bin('libc', 'c', ['liba']), bin('libb', 'b', ['liba']), bin('d', 'd', ['libb', 'libc', 'liba'])];
   const sources = index(src('a', ['liba']), src('b', ['libb'], ['liba']), src('c', ['libc'], ['liba']), src('d', ['d'], ['libc', 'libb']));

@@ -172,7 +172,7 @@ export default feature({
   mixins: [mixin('use/extra')],
 });
 `,
-    'conf.d/json-tools.ts': DISTRO.replace("add('PACKAGES', 'jshon'),", "add('PACKAGES', 'jshon', 'hello', 'cowsay'),"),
+    'conf.d/json-tools.ts': DISTRO.replace("add('PACKAGES', 'jshon'),", "add('PACKAGES', 'jshon', 'hello', 'cowsay'),").replace("needs: ['use/jansson']", "needs: ['use/jansson', 'use/extra']"),
   });
   const unlocked = await build(rig, ['package/hello']);
   t.is(unlocked.code, 2);

@@ -114,14 +114,36 @@ test("a declaration's place is no input: moving it, or the lock's lines, rebuild
   t.deepEqual(again.map((s) => s.inputs), specs.map((s) => s.inputs));
 });
 
-test('an image takes the builds whose binaries it installs, sorted by source', (t) => {
+test('an image takes the builds of its features whose binaries it installs, sorted by source', (t) => {
   const configs = packageBuildConfigs(INPUT);
-  t.deepEqual(builtFor(new Set(['libyaml-0-2', 'jshon', 'libc6']), [...configs].reverse()), [
-    { source: 'jshon', target: 'package/jshon', version: '20131010-3+mkimage1+b1', binaries: ['jshon'] },
-    { source: 'libyaml', target: 'package/libyaml', version: '0.2.5-1+local2', binaries: ['libyaml-0-2', 'libyaml-dev'] },
+  const both = new Set(['json', 'yaml']);
+  t.deepEqual(builtFor({ installed: new Set(['libyaml-0-2', 'jshon', 'libc6']), features: both }, [...configs].reverse()), [
+    { source: 'jshon', target: 'package/jshon', version: '20131010-3+mkimage1+b1', binaries: ['jshon'], replaces: [] },
+    { source: 'libyaml', target: 'package/libyaml', version: '0.2.5-1+local2', binaries: ['libyaml-0-2', 'libyaml-dev'], replaces: [] },
   ]);
-  t.deepEqual(builtFor(new Set(['libjansson-doc']), configs).map((b) => b.source), ['jansson']);
-  t.deepEqual(builtFor(new Set(['libc6']), configs), []);
+  t.deepEqual(builtFor({ installed: new Set(['libjansson-doc']), features: both }, configs).map((b) => b.source), ['jansson']);
+  t.deepEqual(builtFor({ installed: new Set(['libc6']), features: both }, configs), []);
+  // Without the feature that declared it, an image keeps the archive's packages.
+  t.deepEqual(builtFor({ installed: new Set(['libyaml-0-2', 'jshon']), features: new Set(['yaml']) }, configs).map((b) => b.source), ['libyaml']);
+  t.deepEqual(builtFor({ installed: new Set(['libyaml-0-2', 'jshon']), features: new Set() }, configs), []);
+});
+
+test("a backport is taken by an image installing only a binary it replaces, and a dependent of two builds by either's feature", (t) => {
+  const ldap: PackageBuild = { decl: debianSource('openldap', { from: 'trixie', rebuild: 'dependents' }), feature: 'ldap', patches: [] };
+  const input = {
+    ...INPUT,
+    builds: new Map([['openldap', ldap], ['jansson', JANSSON]]),
+    locked: new Map([
+      ...LOCKED,
+      ['openldap', { inputs: '4444444444444444', sources: [{ ...source('openldap', '2.6.10+dfsg-1', ['libldap2', 'slapd'], 'trixie'), replaces: ['libldap-2.5-0'] }, source('jshon', '20131010-3', ['jshon'])] }],
+    ]),
+  };
+  const configs = packageBuildConfigs(input);
+  t.deepEqual(builtFor({ installed: new Set(['libldap-2.5-0']), features: new Set(['ldap']) }, configs), [
+    { source: 'openldap', target: 'package/openldap', version: '2.6.10+dfsg-1+mkimage1', binaries: ['libldap2', 'slapd'], replaces: ['libldap-2.5-0'] },
+  ]);
+  t.deepEqual(configs.find((c) => c.name === 'jshon')!.features, ['json', 'ldap']);
+  t.deepEqual(builtFor({ installed: new Set(['jshon']), features: new Set(['ldap']) }, configs).map((b) => b.source), ['jshon']);
 });
 
 test('a binary two builds make is found, with both sources', (t) => {

@@ -15,11 +15,11 @@ import type { ImageConfig } from '../config.ts';
 import { aptProgress, withProgress } from '../progress.ts';
 import { replaceFile } from '../replace-file.ts';
 import { defineStage, PLACEHOLDER, type StageRecipe } from '../stage.ts';
-import { runOptions, toolEnv, type StepIo } from '../step-io.ts';
+import { keepingOutput, runOptions, toolEnv, type StepIo } from '../step-io.ts';
 import { MMDEBSTRAP, mmdebstrapArgs, type MmdebstrapConfig } from '../tools/mmdebstrap.ts';
 import { explainPackageFailure } from '../package-failure.ts';
 import type { LockedPackage, LockedSource } from '../../archive/lock-file.ts';
-import { checkInstalledIsLocked, disappeared, keepingOutput, lockedRepository, withoutLine, type PoolAccess } from '../locked-install.ts';
+import { checkInstalledIsLocked, disappeared, lockedRepository, withoutLine, type PoolAccess } from '../locked-install.ts';
 import { UNSHARE } from '../tools/unshare.ts';
 
 export type BootstrapConfig = MmdebstrapConfig & Pick<ImageConfig, 'mirrors' | 'sourceDateEpoch'>;

@@ -10,12 +10,12 @@ import type { LockedPackage } from '../../archive/lock-file.ts';
 import { addBuiltRepos, BUILT_REPOS_IN_ROOT } from '../built-repos.ts';
 import type { BuiltPackages, ImageConfig } from '../config.ts';
 import { runInRoot } from '../in-root.ts';
-import { checkInstalledIsLocked, disappeared, keepingOutput, lockedRepository, withoutLine, type PoolAccess } from '../locked-install.ts';
+import { checkInstalledIsLocked, disappeared, lockedRepository, withoutLine, type PoolAccess } from '../locked-install.ts';
 import { installedPackages } from '../manifest.ts';
 import { aptProgress, withProgress } from '../progress.ts';
 import { rootFrom } from '../root-overlay.ts';
 import { defineStage, PLACEHOLDER } from '../stage.ts';
-import type { StepIo } from '../step-io.ts';
+import { keepingOutput, type StepIo } from '../step-io.ts';
 import { aptInstallScript, LOCKED_REPO_IN_ROOT, lockedInstallScript } from '../tools/apt.ts';
 import { explainPackageFailure } from '../package-failure.ts';
 import { UNSHARE, unshareArgs } from '../tools/unshare.ts';
@@ -71,10 +71,20 @@ export const packagesStage = defineStage<PackagesConfig>({
 
 const builtBinaries = (c: PackagesConfig) => (c.built ?? []).flatMap((b) => b.binaries);
 
-/** Every binary of the project's builds that the root has is our build's, not the archive's. */
+/** Every binary of the project's builds that the root has is our build's, not the archive's; none it replaces is left. */
 export function checkBuiltInstalled(root: string, built: NonNullable<PackagesConfig['built']>): void {
   const ours = new Map(built.flatMap((b) => b.binaries.map((n) => [n, b] as const)));
-  const wrong = installedPackages(root).filter((p) => ours.has(p.name) && ours.get(p.name)!.version !== p.version);
+  const installed = installedPackages(root);
+  const wrong = installed.filter((p) => ours.has(p.name) && ours.get(p.name)!.version !== p.version);
+  const left = installed.flatMap((p) => {
+    const by = built.find((b) => b.replaces.includes(p.name) && !ours.has(p.name));
+    return by ? [`${p.name} ${p.version} (replaced by the build of ${by.source})`] : [];
+  });
+  if (left.length > 0) {
+    throw new RecipeFailure(`the image still has the archive's ${left.join(', ')}`, {
+      hint: "a package not rebuilt still needs it: rebuild its source too (rebuild: 'dependents')",
+    });
+  }
   if (wrong.length > 0) {
     throw new RecipeFailure(`the image has the archive's ${wrong.map((p) => `${p.name} ${p.version}`).join(', ')} instead of the project's build (${wrong.map((p) => ours.get(p.name)!.version).join(', ')})`, {
       hint: 'the build did not make that binary (a build profile or architecture left it out), or its version sorts below',
@@ -88,24 +98,30 @@ export async function packages(config: PackagesConfig, root: string, io: StepIo)
   await runInRoot(root, { script, network: true, env: { SOURCE_DATE_EPOCH: String(config.sourceDateEpoch) } }, withProgress(io, aptProgress()));
 }
 
-/** The locked packages from a repository in the root, no network; then the root is checked against the lock. */
+/**
+ * The locked packages from a repository in the root, no network; then the root is checked
+ * against the lock. The project's builds take the place of the archive's packages of the same
+ * name, in either stage, and what a build replaces under another name (a backport's renamed
+ * library) leaves the root: apt pulls the new names from the builds' repositories.
+ */
 export async function lockedPackages(config: PackagesConfig & { readonly lockedPackages: readonly LockedPackage[]; readonly suite: string }, root: string, io: StepIo, pool: PoolAccess): Promise<void> {
   const ours = new Map((config.built ?? []).flatMap((b) => b.binaries.map((n) => [n, b.version] as const)));
+  const gone = new Set((config.built ?? []).flatMap((b) => b.replaces).filter((n) => !ours.has(n)));
   const before = installedPackages(root);
-  // The project's builds replace the archive's packages of the same name, in either stage.
   const replaced = [...before, ...config.lockedPackages].filter((p) => ours.has(p.name));
-  const locked = config.lockedPackages.filter((p) => !ours.has(p.name));
+  const locked = config.lockedPackages.filter((p) => !ours.has(p.name) && !gone.has(p.name));
   const install = [...locked, ...new Map(replaced.map((p) => [p.name, { name: p.name, version: ours.get(p.name)! }])).values()];
-  if (install.length === 0) return;
+  const remove = [...new Set(before.filter((p) => gone.has(p.name)).map((p) => p.name))];
+  if (install.length === 0 && remove.length === 0) return;
   const repo = join(root, LOCKED_REPO_IN_ROOT);
   try {
     await lockedRepository(repo, locked, config.suite, pool, io);
     const kept = keepingOutput(withProgress(io, aptProgress()));
     const sources = (config.built ?? []).map((b) => `deb [trusted=yes] file:/${BUILT_REPOS_IN_ROOT}/${b.source} ./`);
-    const script = lockedInstallScript(config.packages, install, sources);
+    const script = lockedInstallScript(config.packages, install, sources, remove);
     await runInRoot(root, { script, network: false, env: { SOURCE_DATE_EPOCH: String(config.sourceDateEpoch) } }, kept.io);
-    const expected = [...before, ...config.lockedPackages].map((p) => (ours.has(p.name) ? { ...p, version: ours.get(p.name)! } : p));
-    checkInstalledIsLocked(root, [...new Map(expected.map((p) => [`${p.name}:${p.architecture}`, p])).values()], disappeared(kept.text()));
+    const expected = [...before, ...config.lockedPackages].filter((p) => !gone.has(p.name)).map((p) => (ours.has(p.name) ? { ...p, version: ours.get(p.name)! } : p));
+    checkInstalledIsLocked(root, [...new Map(expected.map((p) => [`${p.name}:${p.architecture}`, p])).values()], disappeared(kept.text()), ours);
   } finally {
     await rm(repo, { recursive: true, force: true });
   }

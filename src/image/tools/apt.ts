@@ -24,9 +24,10 @@ export const LOCKED_REPO_IN_ROOT = 'var/lib/mkimage-lock';
 /**
  * The locked packages stage's script: apt reads only the repository of locked files (its own
  * source list and lists, gone with the repository), installs each locked package at its
- * version, and marks what the profile did not ask for as automatically installed, as apt would.
+ * version (removing `remove` in the same run: what a build replaces), and marks what the
+ * profile did not ask for as automatically installed, as apt would.
  */
-export function lockedInstallScript(requested: readonly string[], locked: readonly { name: string; version: string }[], sources: readonly string[] = []): string {
+export function lockedInstallScript(requested: readonly string[], locked: readonly { name: string; version: string }[], sources: readonly string[] = [], remove: readonly string[] = []): string {
   const dir = `/${LOCKED_REPO_IN_ROOT}`;
   const asked = new Set(requested.map(packageName));
   const auto = [...new Set(locked.map((p) => p.name).filter((n) => !asked.has(n)))];
@@ -38,7 +39,7 @@ export function lockedInstallScript(requested: readonly string[], locked: readon
     ...sources.map((line) => `echo '${line}' >>${dir}/sources.list`),
     `o="-o Dir::Etc::SourceList=${dir}/sources.list -o Dir::Etc::SourceParts=${dir}/parts -o Dir::State::Lists=${dir}/lists -o Acquire::Languages=none"`,
     'apt-get $o update',
-    `apt-get $o install --yes --no-install-recommends -o Dpkg::Options::=--force-confold ${locked.map((p) => `${p.name}=${p.version}`).join(' ')}`,
+    `apt-get $o install --yes --no-install-recommends -o Dpkg::Options::=--force-confold ${[...locked.map((p) => `${p.name}=${p.version}`), ...remove.map((n) => `${n}-`)].join(' ')}`,
     ...(auto.length > 0 ? [`apt-mark auto ${auto.join(' ')} >/dev/null`] : []),
     'apt-get clean',
     '',

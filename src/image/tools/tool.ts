@@ -3,6 +3,9 @@
 // one, so that a stage's fingerprint covers the flags of exactly the tools it runs (its code is
 // part of its recipe: src/core/code-identity.ts).
 
+import type { ToolProbe } from '../../core/target.ts';
+import { toolVersion } from '../../proc/tool-version.ts';
+
 /** PATH of every tool, and of the probes that ask their versions. */
 export const HOST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -20,4 +23,10 @@ export interface Tool {
 export interface HostFile {
   readonly path: string;
   readonly package: string;
+}
+
+/** Asked with the PATH the steps run their tools with, so the version is that of the tool that runs. */
+export function toolProbe(t: Tool): ToolProbe {
+  const file = t.versionFile ?? t.file;
+  return { key: `${HOST_PATH}\0${[file, ...t.version].join(' ')}`, version: () => toolVersion(file, t.version, { path: HOST_PATH }) };
 }

@@ -12,8 +12,7 @@ import type { ArchiveSource } from '../../archive/sources-index.ts';
 import type { Json } from '../../core/canonical.ts';
 import { RecipeFailure, type RecipeContext } from '../../core/target.ts';
 import { run } from '../../proc/run.ts';
-import { keepingOutput } from '../../image/locked-install.ts';
-import { runOptions, toolEnv } from '../../image/step-io.ts';
+import { keepingOutput, runOptions, toolEnv } from '../../image/step-io.ts';
 import type { Tool } from '../../image/tools/tool.ts';
 import { changelogEntry, changelogHead, prependEntry } from '../changelog.ts';
 import type { PackageBuildConfig } from '../config.ts';
@@ -28,13 +27,14 @@ export const PATCH: Tool = { file: 'patch', version: ['--version'], package: 'pa
 export const SOURCE_DIR = 'src';
 
 type SourceValues = Pick<PackageBuildConfig, 'name' | 'version' | 'suite' | 'configureOptions' | 'changes'> & {
-  readonly source: LockedSourcePackage;
+  readonly source: Omit<LockedSourcePackage, 'line' | 'replaces'>;
   /** Patch files: their content is in `files`, their order here. */
   readonly patches: readonly string[];
 };
 
 export function sourceTarget(c: PackageBuildConfig) {
-  const { line: _, ...source } = c.source;
+  // What the source replaces in the images is no input of the build: the images' packages stage has it.
+  const { line: _, replaces: __, ...source } = c.source;
   const values: SourceValues = { name: c.name, version: c.version, suite: c.suite, configureOptions: c.configureOptions, changes: c.changes, source, patches: c.patches.map((p) => basename(p)) };
   return packageTarget({
     id: packageStepId(c.name, 'source'),
