@@ -3,7 +3,7 @@
 // (bench/floor.sh), measured in the same run. Needs root, the Debian tools and the archive.
 // Both sides start with an empty package cache, so both download what they install.
 //
-// image.two: server-mini.iso and ldap-server.iso in one mkimage run against each built alone,
+// image.two: server-mini.iso and lb-server.iso in one mkimage run against each built alone,
 // every build from an empty store (and so an empty apt cache, which lives in the store). The
 // two share their bootstrap stage, so together should cost well under the sum (<= 0.65).
 //
@@ -29,7 +29,7 @@ const BIN = join(REPO, 'bin/mkimage.js');
 const EPOCH = '1700000000';
 const GOAL = 'server-mini.iso';
 /** image.two: GOAL and a distro with the same bootstrap. */
-const SECOND = 'ldap-server.iso';
+const SECOND = 'lb-server.iso';
 const OVERLAY_FILE = 'features/net/rootfs/etc/systemd/network/80-dhcp.network';
 
 interface Run {
@@ -233,7 +233,7 @@ async function twoImages(report: Report, temp: TempDirs): Promise<void> {
     images: [GOAL, SECOND],
     ms: Math.round(both.ms),
     alone_server_mini_ms: Math.round(first.ms),
-    alone_ldap_server_ms: Math.round(second.ms),
+    alone_lb_server_ms: Math.round(second.ms),
     alone_sum_ms: Math.round(first.ms + second.ms),
     together_over_sum: round(both.ms / (first.ms + second.ms), 3),
     stages_ran: Object.keys(ran).length,

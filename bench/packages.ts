@@ -72,7 +72,7 @@ interface Run {
   readonly outputAt: readonly number[];
 }
 
-function run(file: string, args: readonly string[], cwd: string, env: Record<string, string>): Promise<Run> {
+export function run(file: string, args: readonly string[], cwd: string, env: Record<string, string>): Promise<Run> {
   return new Promise((resolve) => {
     const t0 = performance.now();
     const child = spawn(file, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -90,7 +90,7 @@ function run(file: string, args: readonly string[], cwd: string, env: Record<str
   });
 }
 
-interface TargetEvent {
+export interface TargetEvent {
   readonly type: string;
   readonly target: string;
   /** ms since the epoch. */
@@ -101,7 +101,7 @@ interface TargetEvent {
 }
 
 /** A `--json` build's target events (succeeded, cached, failed...). */
-function targetEvents(stdout: string): TargetEvent[] {
+export function targetEvents(stdout: string): TargetEvent[] {
   return stdout
     .split('\n')
     .filter((l) => l.startsWith('{'))
@@ -109,7 +109,7 @@ function targetEvents(stdout: string): TargetEvent[] {
     .filter((e) => typeof e.target === 'string');
 }
 
-const ran = (events: readonly TargetEvent[]) => events.filter((e) => e.type === 'succeeded');
+export const ran = (events: readonly TargetEvent[]) => events.filter((e) => e.type === 'succeeded');
 const seconds = (events: readonly TargetEvent[]) => Object.fromEntries(ran(events).map((e) => [`s_${e.target}`, round((e.durationMs ?? 0) / 1000, 2)]));
 /** The output digest of a target in a build, whether it ran or was cached. */
 function digestOf(events: readonly TargetEvent[], target: string): string {
@@ -241,7 +241,7 @@ async function patchEdit<T>(project: string, n: number, build: () => Promise<T>)
  * mkimage's code as it is now, in a directory of its own (its packages linked, its CLI
  * compiled here, untimed); returns the path of its bin/mkimage.js.
  */
-async function snapshot(local: TempDirs): Promise<string> {
+export async function snapshot(local: TempDirs): Promise<string> {
   const dir = local.dir('packages-checkout');
   for (const part of ['bin', 'src', 'package.json', 'tsconfig.json']) cpSync(join(REPO, part), join(dir, part), { recursive: true });
   symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'));

@@ -11,6 +11,7 @@ const SUITES: Readonly<Record<string, () => Promise<Suite>>> = {
   engine: async () => (await import('./engine.ts')).engineSuite,
   image: async () => (await import('./image.ts')).imageSuite,
   packages: async () => (await import('./packages.ts')).packagesSuite,
+  'ldap-server': async () => (await import('./ldap-server.ts')).ldapServerSuite,
 };
 
 async function main(argv: readonly string[]): Promise<number> {
