@@ -1,5 +1,5 @@
 // The image steps end to end on a real root: a real bootstrap (minutes; .debs are cached in
-// /var/tmp/mkimage-test), the distro's steps, and the ISO and tarball built twice, byte for byte.
+// /var/tmp/mkimage-test), the distro's steps, and the ISO and tarball.
 import test from 'ava';
 import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,12 +11,12 @@ import { hooks } from '../../src/image/stages/hooks.ts';
 import { overlay } from '../../src/image/stages/overlay.ts';
 import { packages } from '../../src/image/stages/packages.ts';
 import { tar, tarFileName } from '../../src/image/stages/tar.ts';
-import { assembleIso, bootstrapAndKeep, bootstrappedRoot, mountsUnder, removeTree, scratch, sha256, testIo } from './helpers/build-image.ts';
+import { assembleIso, bootstrapAndKeep, bootstrappedRoot, mountsUnder, removeTree, scratch, testIo } from './helpers/build-image.ts';
 import { testConfig } from './helpers/image-config.ts';
 
 const MINUTE = 60_000;
 
-test.serial('bootstrap to ISO and tarball: the root is clean, and two builds are identical', async (t) => {
+test.serial('bootstrap to ISO and tarball: the root is clean', async (t) => {
   t.timeout(20 * MINUTE);
   const dir = await scratch('steps');
   t.teardown(() => removeTree(dir));
@@ -60,16 +60,14 @@ test.serial('bootstrap to ISO and tarball: the root is clean, and two builds are
   t.deepEqual([...new Set(shadow.map((f) => f[2]))], [String(shadowDay(c.sourceDateEpoch))]);
   t.deepEqual(readdirSync(join(root, 'var/log'), { recursive: true }).filter((f) => lstatSync(join(root, 'var/log', String(f))).isFile()), []);
 
+  // Byte-identical builds are server-mini.e2e's: two whole builds from empty stores, ISO and tarball.
   const started = Date.now();
   const first = await assembleIso(c, root, join(dir, 'one'), io, 'abc1234');
   t.log(`boot-files + squashfs + iso: ${Date.now() - started} ms, ${lstatSync(first).size} bytes`);
-  const second = await assembleIso(c, root, join(dir, 'two'), io, 'abc1234');
-  t.is(await sha256(first), await sha256(second));
-  for (const d of ['tar-one', 'tar-two']) {
-    mkdirSync(join(dir, d));
-    await tar(c, root, join(dir, d), io);
-  }
-  t.is(await sha256(join(dir, 'tar-one', tarFileName(c))), await sha256(join(dir, 'tar-two', tarFileName(c))));
+  t.true(lstatSync(first).size > 20 << 20, 'an ISO with a kernel and a root');
+  mkdirSync(join(dir, 'tar'));
+  await tar(c, root, join(dir, 'tar'), io);
+  t.true(lstatSync(join(dir, 'tar', tarFileName(c))).size > 5 << 20, 'a tarball of the root');
 });
 
 async function rootFromCache(t: { teardown: (f: () => Promise<void>) => void }) {

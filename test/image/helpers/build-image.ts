@@ -12,11 +12,7 @@ import type { ImageConfig } from '../../../src/image/config.ts';
 import type { StepIo } from '../../../src/image/step-io.ts';
 import { bootstrap } from '../../../src/image/stages/bootstrap.ts';
 import { bootFiles } from '../../../src/image/stages/boot-files.ts';
-import { cleanup } from '../../../src/image/stages/cleanup.ts';
-import { hooks } from '../../../src/image/stages/hooks.ts';
 import { iso, isoFileName } from '../../../src/image/stages/iso.ts';
-import { overlay } from '../../../src/image/stages/overlay.ts';
-import { packages } from '../../../src/image/stages/packages.ts';
 import { squashfs } from '../../../src/image/stages/squashfs.ts';
 
 const exec = promisify(execFile);
@@ -59,15 +55,6 @@ export async function bootstrappedRoot(c: ImageConfig, root: string, io: StepIo)
   if (!existsSync(tarball)) return bootstrapAndKeep(c, root, io);
   await mkdir(root, { recursive: true });
   await exec('tar', ['--extract', `--file=${tarball}`, `--directory=${root}`, '--xattrs', '--xattrs-include=*', '--acls', '--numeric-owner', '--same-permissions']);
-}
-
-/** Every step after the bootstrap, on `root`, into `dir`/{boot,squashfs,iso}; returns the ISO. */
-export async function buildIso(c: ImageConfig, root: string, dir: string, io: StepIo, commit = 'test'): Promise<string> {
-  await packages(c, root, io);
-  await overlay(c, root, io);
-  await hooks(c, root, io);
-  await cleanup(c, root, io);
-  return assembleIso(c, root, dir, io, commit);
 }
 
 /** boot-files, squashfs and iso of a finished root. */
