@@ -6,6 +6,19 @@ import type { SourceLocation } from '../core/diagnostic.ts';
 import { callerLocation } from './location.ts';
 import { PROFILE } from './mark.ts';
 
+/**
+ * Another upstream version built with Debian's packaging: the project ships the tarball, and
+ * its sha256 is declared beside it (a tarball that differs is refused before it is unpacked).
+ */
+export interface UpstreamTarball {
+  /** The tarball, relative to the feature folder (`upstream/jansson-2.14.1.tar.gz`). */
+  readonly tarball: string;
+  /** Its upstream version: the built version is `VERSION-0+mkimage1`. */
+  readonly version: string;
+  /** Its sha256, as `sha256sum` prints it. */
+  readonly sha256: string;
+}
+
 /** What follows a rebuilt package: `none` refuses an image left with unmet dependencies; `dependents` rebuilds them. */
 export type RebuildMode = 'none' | 'dependents';
 
@@ -20,6 +33,10 @@ export interface PackageDecl {
   readonly version?: string;
   /** Patches (relative to the feature folder), applied in order after Debian's own. */
   readonly patches: readonly string[];
+  /** Debian's own patches (names in debian/patches/series) left out: one a new upstream version already has. */
+  readonly dropPatches: readonly string[];
+  /** Another upstream version, built with the archive source's debian/ folder. */
+  readonly upstream?: UpstreamTarball;
   /** Appended to the version of every binary package (`+mkimage1`), so a host can tell ours from Debian's. */
   readonly suffix: string;
   /** DEB_BUILD_OPTIONS words (`nocheck`, `noopt`). */
@@ -40,6 +57,8 @@ export interface PackageOptions {
   readonly from?: string;
   readonly version?: string;
   readonly patches?: readonly string[];
+  readonly dropPatches?: readonly string[];
+  readonly upstream?: UpstreamTarball;
   readonly suffix?: string;
   readonly buildOptions?: readonly string[];
   readonly profiles?: readonly string[];
@@ -61,6 +80,8 @@ export function debianSource(source: string, options: PackageOptions = {}): Pack
     ...(options.from !== undefined && { from: options.from }),
     ...(options.version !== undefined && { version: options.version }),
     patches: options.patches ?? [],
+    dropPatches: options.dropPatches ?? [],
+    ...(options.upstream !== undefined && { upstream: options.upstream }),
     suffix: options.suffix ?? DEFAULT_SUFFIX,
     buildOptions: options.buildOptions ?? [],
     profiles: options.profiles ?? [],

@@ -76,6 +76,15 @@ export function suffixedVersion(version: string, suffix: string): string {
   return `${version}${suffix}`;
 }
 
+/**
+ * Another upstream version with Debian's packaging: `upstreamVersion('1:2.14-2', '2.14.1', '+mkimage1')`
+ * -> `1:2.14.1-0+mkimage1` (the archive's epoch kept; revision 0, below any Debian upload of it).
+ */
+export function upstreamVersion(archive: string, upstream: string, suffix: string): string {
+  const epoch = /^(\d+):/.exec(archive)?.[1];
+  return `${epoch ? `${epoch}:` : ''}${upstream}-0${suffix}`;
+}
+
 /** A binNMU-style rebuild of a dependent: `binNmuVersion('20131105-1', '+mkimage1', 1)` -> `20131105-1+mkimage1+b1`. */
 export function binNmuVersion(version: string, suffix: string, n: number): string {
   if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`binNMU number ${n} is not a positive integer`);

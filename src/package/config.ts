@@ -23,6 +23,10 @@ export interface PackageBuildConfig {
   readonly architecture: 'amd64';
   /** Absolute paths, applied in order after Debian's own. */
   readonly patches: readonly string[];
+  /** Debian's patches (debian/patches/series names) left out. */
+  readonly dropPatches: readonly string[];
+  /** Another upstream version: the tarball (absolute path), its version and sha256; the lock's source gives debian/. */
+  readonly upstream?: { readonly path: string; readonly version: string; readonly sha256: string };
   readonly buildOptions: readonly string[];
   readonly profiles: readonly string[];
   /** Lines appended to debian/configure.options. */

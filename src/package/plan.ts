@@ -8,7 +8,7 @@ import type { LockedBuilds } from '../archive/lock-builds.ts';
 import type { TargetSpec } from '../core/target.ts';
 import type { BuiltPackages } from '../image/config.ts';
 import type { PackageBuild } from '../profile/package-decls.ts';
-import { binNmuVersion, suffixedVersion } from './changelog.ts';
+import { binNmuVersion, suffixedVersion, upstreamVersion } from './changelog.ts';
 import type { PackageBuildConfig } from './config.ts';
 import { builddTarget } from './stages/buildd.ts';
 import { buildDependsTarget, buildDepsTarget } from './stages/build-deps.ts';
@@ -32,6 +32,9 @@ export function packageBuildConfigs(p: PackagePlanInput): PackageBuildConfig[] {
     const entry = p.locked.get(name);
     if (!entry) continue;
     const d = build.decl;
+    const root = entry.sources[0]!;
+    // The version of the declared build: every binNMU of a dependent names it.
+    const rootVersion = d.upstream ? upstreamVersion(root.version, d.upstream.version, d.suffix) : suffixedVersion(root.version, d.suffix);
     const built: string[] = [];
     for (const [i, source] of entry.sources.entries()) {
       const own = i === 0;
@@ -44,7 +47,7 @@ export function packageBuildConfigs(p: PackagePlanInput): PackageBuildConfig[] {
             ...c,
             features: [...new Set([...c.features, build.feature])],
             after: [...new Set([...c.after, ...built])],
-            changes: [...c.changes, `Rebuilt against ${name} ${suffixedVersion(entry.sources[0]!.version, d.suffix)}.`],
+            changes: [...c.changes, `Rebuilt against ${name} ${rootVersion}.`],
           };
         }
         built.push(source.name);
@@ -55,18 +58,20 @@ export function packageBuildConfigs(p: PackagePlanInput): PackageBuildConfig[] {
         build: name,
         features: [build.feature],
         source,
-        version: own ? suffixedVersion(source.version, d.suffix) : binNmuVersion(source.version, d.suffix, 1),
+        version: own ? rootVersion : binNmuVersion(source.version, d.suffix, 1),
         suite: p.suite,
         mirror: p.mirror,
         architecture: 'amd64',
         patches: own ? build.patches : [],
+        dropPatches: own ? d.dropPatches : [],
+        ...(own && d.upstream && build.upstream && { upstream: { path: build.upstream, version: d.upstream.version, sha256: d.upstream.sha256 } }),
         buildOptions: d.buildOptions,
         jobs: d.jobs,
         profiles: own ? d.profiles : [],
         configureOptions: own ? d.configureOptions : [],
         changes: own
-          ? [d.reason, ...build.patches.map((x) => `Patch: ${basename(x)}.`), ...d.configureOptions.map((o) => `Configure option: ${o}`), ...(source.suite !== p.suite ? [`Backported from ${source.suite}.`] : [])]
-          : [`Rebuilt against ${name} ${suffixedVersion(entry.sources[0]!.version, d.suffix)}.`],
+          ? ownChanges(build, source.suite !== p.suite ? source.suite : undefined)
+          : [`Rebuilt against ${name} ${rootVersion}.`],
         after: [...built],
         sourceDateEpoch: p.sourceDateEpoch,
         ...(d.at && { at: d.at }),
@@ -75,6 +80,19 @@ export function packageBuildConfigs(p: PackagePlanInput): PackageBuildConfig[] {
     }
   }
   return out;
+}
+
+/** The lines of a declared build's own changelog entry: why, and each thing we changed. */
+function ownChanges(build: PackageBuild, backportedFrom: string | undefined): string[] {
+  const d = build.decl;
+  return [
+    d.reason,
+    ...(d.upstream ? [`New upstream version ${d.upstream.version} (${basename(d.upstream.tarball)}, sha256 ${d.upstream.sha256}).`] : []),
+    ...d.dropPatches.map((x) => `Debian patch left out: ${x}.`),
+    ...build.patches.map((x) => `Patch: ${basename(x)}.`),
+    ...d.configureOptions.map((o) => `Configure option: ${o}`),
+    ...(backportedFrom ? [`Backported from ${backportedFrom}.`] : []),
+  ];
 }
 
 /** The engine targets of the builds (the build chroots once per suite). */

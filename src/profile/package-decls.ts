@@ -14,12 +14,17 @@ export interface PackageBuild {
   readonly feature: string;
   /** Its patches' absolute paths, in order. */
   readonly patches: readonly string[];
+  /** The upstream tarball's absolute path, when it builds another upstream version. */
+  readonly upstream?: string;
 }
 
 const SOURCE_NAME = /^[a-z0-9][a-z0-9+.-]+$/;
 /** A suffix starts with `+` (sorts above the archive's version) and holds what a Debian version may. */
 const SUFFIX = /^\+[A-Za-z0-9.+~]*[A-Za-z0-9]$/;
 const WORD = /^[A-Za-z0-9][A-Za-z0-9.=_+-]*$/;
+/** An upstream version as Debian writes one (no epoch, no revision). */
+const UPSTREAM_VERSION = /^[0-9][A-Za-z0-9.+~]*$/;
+const TARBALL = /\.(tar\.(gz|xz|bz2)|tgz)$/;
 
 export function checkPackageDecl(decl: PackageDecl, feature: string, featureDir: string): Result<PackageBuild> {
   const at = decl.at ?? { file: join(featureDir, 'feature.ts'), line: 1 };
@@ -31,14 +36,25 @@ export function checkPackageDecl(decl: PackageDecl, feature: string, featureDir:
   if (parallel) return bad(`${parallel} in buildOptions: the job slots a build gets are mkimage's to give`, `jobs: ${parallel.slice('parallel='.length) || 1} takes that many of -j`);
   if (decl.jobs !== 'all' && !(Number.isInteger(decl.jobs) && decl.jobs >= 1)) return bad(`jobs ${JSON.stringify(decl.jobs)} is not a whole number of job slots or 'all'`, "e.g. jobs: 4, or 'all' for a build that should have the machine (-j) to itself");
   for (const line of decl.configureOptions) if (line.includes('\n')) return bad(`a configure option holds a line break: ${JSON.stringify(line)}`, 'give one option per list item');
+  const folder = `${relative(join(featureDir, '..'), featureDir)}/`;
   const patches: string[] = [];
   for (const p of decl.patches) {
     const path = join(featureDir, p);
-    if (!existsSync(path) || !statSync(path).isFile()) return bad(`patch ${p} is not a file of ${relative(join(featureDir, '..'), featureDir)}/`, `patches are paths relative to the feature folder, e.g. patches/${p.split('/').at(-1)}`);
+    if (!isFile(path)) return bad(`patch ${p} is not a file of ${folder}`, `patches are paths relative to the feature folder, e.g. patches/${p.split('/').at(-1)}`);
     patches.push(path);
   }
-  return ok({ decl, feature, patches });
+  for (const p of decl.dropPatches) if (p === '' || /\s/.test(p)) return bad(`dropPatches ${JSON.stringify(p)} is not a patch's name in debian/patches/series`);
+  const u = decl.upstream;
+  if (!u) return ok({ decl, feature, patches });
+  const upstream = join(featureDir, u.tarball);
+  if (!TARBALL.test(u.tarball)) return bad(`upstream tarball ${u.tarball} is no .tar.gz, .tar.xz or .tar.bz2`);
+  if (!isFile(upstream)) return bad(`upstream tarball ${u.tarball} is not a file of ${folder}`, 'the project ships the tarball: a path relative to the feature folder, e.g. upstream/NAME-VERSION.tar.gz');
+  if (!UPSTREAM_VERSION.test(u.version)) return bad(`upstream version ${JSON.stringify(u.version)} is not a Debian upstream version`, 'digits first, then letters, digits, . + ~ (no epoch, no -revision: mkimage adds -0+mkimage1)');
+  if (!/^[0-9a-f]{64}$/.test(u.sha256)) return bad(`upstream sha256 ${JSON.stringify(u.sha256)} is not 64 hex digits`, `sha256sum ${folder}${u.tarball} prints it`);
+  return ok({ decl, feature, patches, upstream });
 }
+
+const isFile = (path: string): boolean => existsSync(path) && statSync(path).isFile();
 
 /** Adds a build to the library's map; a source declared twice is an error at the second place. */
 export function addPackageBuild(builds: Map<string, PackageBuild>, build: PackageBuild): Diagnostic | undefined {

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareVersions } from '../../src/archive/version.ts';
-import { binNmuVersion, changelogEntry, changelogHead, prependEntry, suffixedVersion } from '../../src/package/changelog.ts';
+import { binNmuVersion, changelogEntry, changelogHead, prependEntry, suffixedVersion, upstreamVersion } from '../../src/package/changelog.ts';
 
 const DEBIAN = `jansson (2.14-2) unstable; urgency=medium
 
@@ -70,4 +70,12 @@ test('suffixed and binNMU-style versions sort above the original', (t) => {
     t.true(compareVersions(binNmuVersion(v, '+mkimage1', 1), ours) > 0);
     t.true(compareVersions(binNmuVersion(v, '+mkimage1', 2), binNmuVersion(v, '+mkimage1', 1)) > 0);
   }
+});
+
+test('another upstream version takes revision 0 and the suffix, keeps the epoch, and sorts above the archive version it follows', (t) => {
+  t.is(upstreamVersion('2.14-2', '2.14.1', '+mkimage1'), '2.14.1-0+mkimage1');
+  t.is(upstreamVersion('1:2.5.13+dfsg-5', '2.6.0', '+mkimage1'), '1:2.6.0-0+mkimage1');
+  t.true(compareVersions(upstreamVersion('2.14-2', '2.14.1', '+mkimage1'), '2.14-2') > 0);
+  // Below Debian's own upload of the same upstream version: once the archive has it, its revision 1 sorts above ours.
+  t.true(compareVersions(upstreamVersion('2.14-2', '2.14.1', '+mkimage1'), '2.14.1-1') < 0);
 });

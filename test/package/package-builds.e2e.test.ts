@@ -8,7 +8,7 @@
 import test from 'ava';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ProjectRig, type RunResult } from '../helpers/project-rig.ts';
@@ -159,6 +159,63 @@ test.serial('a build dependency the suite cannot satisfy is named, at the declar
   const line = (r.stdout + r.stderr).split('\n').find((l) => l.includes('cannot be satisfied'));
   t.regex(line ?? '', /jansson: a build dependency cannot be satisfied on bookworm: python3-zombie-imp\b.*features\/jansson\/feature\.ts:5/);
   t.is(sha256(rig.path('out/json-tools.tar.zst')), before);
+});
+
+/**
+ * "jansson 2.14.1": Debian's orig tarball of 2.14 with what the test calls the new upstream's
+ * changes (it indents with tabs, and it has the fix Debian carries as a patch), packed as the
+ * project would ship it.
+ */
+function upstreamTarball(dir: string): string {
+  execFileSync('curl', ['-fsS', '-o', join(dir, 'orig.tar.gz'), 'http://deb.debian.org/debian/pool/main/j/jansson/jansson_2.14.orig.tar.gz']);
+  execFileSync('tar', ['-C', dir, '-xzf', join(dir, 'orig.tar.gz')]);
+  const tree = join(dir, 'jansson-2.14.1');
+  renameSync(join(dir, 'jansson-2.14'), tree);
+  const edit = (file: string, from: string, to: string) => {
+    const text = readFileSync(join(tree, file), 'utf8');
+    if (!text.includes(from)) throw new Error(`${file} has no ${from}`);
+    writeFileSync(join(tree, file), text.replace(from, to));
+  };
+  edit('src/dump.c', 'static const char whitespace[] = "                                ";', `static const char whitespace[] = "${'\\t'.repeat(32)}";`);
+  edit('test/suites/api/check-exports', "grep -v '^_' | sort", "grep -v '^_' | sed 's/@@libjansson.*//' | sort");
+  const tarball = join(dir, 'jansson-2.14.1.tar.gz');
+  execFileSync('tar', ['-C', dir, '--sort=name', '--mtime=@0', '--owner=0', '--group=0', '-czf', tarball, 'jansson-2.14.1']);
+  return tarball;
+}
+
+test.serial("another upstream version from a tarball of the project: one that differs from its sha256 is refused; Debian's patch it already has is named, then left out; the image takes 2.14.1-0+mkimage1", async (t) => {
+  const before = sha256(rig.path('out/json-tools.tar.zst'));
+  const work = mkdtempSync('/var/tmp/mkimage-upstream-');
+  try {
+    const tarball = upstreamTarball(work);
+    mkdirSync(rig.path('features/jansson/upstream'));
+    cpSync(tarball, rig.path('features/jansson/upstream/jansson-2.14.1.tar.gz'));
+    const declare = (digest: string, extra = '') =>
+      rig.write({ 'features/jansson/feature.ts': FEATURE.replace("patches: ['patches/arrow.patch']", `patches: ['patches/arrow.patch'], upstream: { tarball: 'upstream/jansson-2.14.1.tar.gz', version: '2.14.1', sha256: '${digest}' }${extra}`) });
+    const right = sha256(tarball);
+    declare('0'.repeat(64));
+    const wrong = await build();
+    t.is(wrong.code, 1);
+    t.regex(wrong.stdout + wrong.stderr, new RegExp(`package jansson: upstream tarball jansson-2\\.14\\.1\\.tar\\.gz has sha256 ${right}, not the declared 0{64} \\(declared at features/jansson/feature\\.ts:5\\)`));
+    t.is(sha256(rig.path('out/json-tools.tar.zst')), before);
+
+    declare(right);
+    const applied = await build();
+    t.is(applied.code, 1);
+    t.regex(applied.stdout + applied.stderr, /Debian's patch 0677666f65b988b2dd44d02966a08fea490d5883\.patch does not apply to jansson upstream 2\.14\.1: it is applied already \(to test\/suites\/api\/check-exports\)/);
+    t.regex(applied.stdout + applied.stderr, /dropPatches: \['0677666f65b988b2dd44d02966a08fea490d5883\.patch'\] leaves it out/);
+
+    declare(right, ", dropPatches: ['0677666f65b988b2dd44d02966a08fea490d5883.patch']");
+    const r = await build();
+    t.is(r.code, 0, r.stdout.slice(-3000) + r.stderr);
+    for (const id of ['package/jansson/source', 'package/jansson', 'package/jshon', 'json-tools.tar']) t.true(r.of('started').includes(id), id);
+    t.is(jshonInImage(rig), '{\n\t"a" => 1\n}\n', "upstream's tabs and our patch's arrow, through the rebuilt jshon");
+    const status = execFileSync('tar', ['--zstd', '-xOf', rig.path('out/json-tools.tar.zst'), './var/lib/dpkg/status'], { encoding: 'utf8' });
+    t.regex(status, /Package: libjansson4\n(?:.+\n)*?Version: 2\.14\.1-0\+mkimage1\n/);
+    t.regex(status, /Package: jshon\n(?:.+\n)*?Version: \S+\+mkimage1\+b1\n/);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 });
 
 test.serial('package builds as goals: two independent ones run at once under -j 2, their repositories in out/', async (t) => {

@@ -61,6 +61,28 @@ test('each locked source becomes a config: the declared one patched and suffixed
   t.is(jansson.sourceDateEpoch, 1700000000);
 });
 
+test('another upstream version: revision 0 with the suffix, the tarball and dropped patches in the changelog, dependents rebuilt against that version', (t) => {
+  const tarball = `${FEATURE}/upstream/jansson-2.14.1.tar.gz`;
+  const upstream: PackageBuild = {
+    decl: debianSource('jansson', { upstream: { tarball: 'upstream/jansson-2.14.1.tar.gz', version: '2.14.1', sha256: 'ab'.repeat(32) }, dropPatches: ['0001-fix.patch'], rebuild: 'dependents', reason: 'Jansson 2.14.1.' }),
+    feature: 'json',
+    patches: [],
+    upstream: tarball,
+  };
+  const [jansson, jshon] = packageBuildConfigs({ ...INPUT, builds: new Map([['jansson', upstream]]) }) as [PackageBuildConfig, PackageBuildConfig];
+  t.is(jansson.version, '2.14.1-0+mkimage1');
+  t.deepEqual(jansson.upstream, { path: tarball, version: '2.14.1', sha256: 'ab'.repeat(32) });
+  t.deepEqual(jansson.dropPatches, ['0001-fix.patch']);
+  t.deepEqual(jansson.changes, ['Jansson 2.14.1.', `New upstream version 2.14.1 (jansson-2.14.1.tar.gz, sha256 ${'ab'.repeat(32)}).`, "Debian patch left out: 0001-fix.patch."]);
+  t.is(jshon.upstream, undefined);
+  t.deepEqual(jshon.dropPatches, []);
+  t.deepEqual(jshon.changes, ['Rebuilt against jansson 2.14.1-0+mkimage1.']);
+  const epoch = packageBuildConfigs({ ...INPUT, builds: new Map([['jansson', upstream]]), locked: new Map([['jansson', { inputs: '2222222222222222', sources: [source('jansson', '1:2.14-2', ['libjansson4'])] }]]) });
+  t.is(epoch[0]!.version, '1:2.14.1-0+mkimage1', "the archive's epoch is kept");
+  const step = packageTargets([jansson]).find((s) => s.id === 'package/jansson/source')!;
+  t.true(step.inputs.files.includes(tarball), 'the tarball is an input of the source step');
+});
+
 test('a dependent of two builds is built once, for the first build by name', (t) => {
   const both: LockedBuilds = new Map([...LOCKED, ['libyaml', { inputs: '1111111111111111', sources: [...LOCKED.get('libyaml')!.sources, source('jshon', '20131010-3', ['jshon'], 'bookworm', 21)] }]]);
   const configs = packageBuildConfigs({ ...INPUT, locked: both });
@@ -96,7 +118,7 @@ test("a declaration's place is no input: moving it, or the lock's lines, rebuild
   const specs = packageTargets(packageBuildConfigs(INPUT));
   const source = specs.find((s) => s.id === 'package/jansson/source')!;
   const values = source.inputs.values as Record<string, unknown>;
-  t.deepEqual(Object.keys(values).sort(), ['changes', 'configureOptions', 'name', 'patches', 'source', 'step', 'suite', 'version']);
+  t.deepEqual(Object.keys(values).sort(), ['changes', 'configureOptions', 'dropPatches', 'name', 'patches', 'source', 'step', 'suite', 'version']);
   t.deepEqual(values.patches, ['arrow.patch', 'strict.patch'], 'names in order; their content is in files');
   t.deepEqual(source.inputs.files, [`${FEATURE}/patches/arrow.patch`, `${FEATURE}/patches/strict.patch`]);
   t.deepEqual(Object.keys(values.source as object).sort(), ['binaries', 'dsc', 'mirror', 'name', 'sha256', 'size', 'suite', 'version']);

@@ -10,6 +10,7 @@ import type { LockedSourcePackage } from '../../src/archive/lock-builds.ts';
 import { RecipeFailure } from '../../src/core/target.ts';
 import { buildDepends, satisfyScript, unsatisfiable } from '../../src/package/stages/build-deps.ts';
 import { dscFiles, patchFailure } from '../../src/package/stages/source.ts';
+import { checkUpstreamDigest } from '../../src/package/stages/upstream.ts';
 
 const JANSSON: LockedSourcePackage = {
   name: 'jansson', version: '2.14-2', suite: 'bookworm', size: 2071, sha256: '0'.repeat(64), mirror: 'http://deb.debian.org/debian', dsc: 'pool/main/j/jansson/jansson_2.14-2.dsc', binaries: ['libjansson4'],
@@ -69,6 +70,21 @@ Reversed (or previously applied) patch detected!  Skipping patch.
 1 out of 1 hunk ignored
 `;
   t.is(patchFailure(V, said, 'arrow.patch').message, 'patch arrow.patch does not apply to jansson 2.14-2: it is applied already (to src/dump.c)');
+});
+
+test("Debian's own patch that does not apply to another upstream version is named as Debian's, with dropPatches as the way out", (t) => {
+  const said = 'patching file src/dump.c\nHunk #1 FAILED at 40.\n';
+  const e = patchFailure({ ...V, upstream: { tarball: 'jansson-2.14.1.tar.gz', version: '2.14.1', sha256: 'a'.repeat(64) } }, said, 'fix-dump.patch', true);
+  t.is(e.message, "Debian's patch fix-dump.patch does not apply to jansson upstream 2.14.1: Hunk #1 FAILED at 40 of src/dump.c");
+  t.is(e.details.hint, "a new upstream version may have it already: dropPatches: ['fix-dump.patch'] leaves it out");
+});
+
+test('an upstream tarball whose sha256 differs from the declared one is refused, naming both', (t) => {
+  const u = { tarball: 'jansson-2.14.1.tar.gz', version: '2.14.1', sha256: 'a'.repeat(64) };
+  t.is(checkUpstreamDigest('jansson', u, 'a'.repeat(64)), undefined);
+  const e = checkUpstreamDigest('jansson', u, 'b'.repeat(64))!;
+  t.is(e.message, `package jansson: upstream tarball jansson-2.14.1.tar.gz has sha256 ${'b'.repeat(64)}, not the declared ${'a'.repeat(64)}`);
+  t.is(e.details.hint, `if this tarball is the one you mean, declare it: upstream: { ..., sha256: '${'b'.repeat(64)}' }`);
 });
 
 // jansson_2.14-2.dsc as the archive has it, the signature shortened.

@@ -94,6 +94,27 @@ test('a good declaration gives its patches as absolute paths, in the declared or
   t.deepEqual(r.value.patches, [join(dir, 'patches/b.patch'), join(dir, 'patches/a.patch')]);
 });
 
+test('another upstream version: the tarball is a file of the feature, its version a Debian upstream version, its sha256 64 hex digits', (t) => {
+  const dir = featureDir(t, ['patches/jansson-2.14.1.tar.gz']);
+  const upstream = { tarball: 'patches/jansson-2.14.1.tar.gz', version: '2.14.1', sha256: 'a'.repeat(64) };
+  const good = checkPackageDecl(debianSource('jansson', { upstream }), 'web', dir);
+  if (!good.ok) return t.fail(good.error.message);
+  t.is(good.value.upstream, join(dir, 'patches/jansson-2.14.1.tar.gz'));
+  const missing = debianSource('jansson', { upstream: { ...upstream, tarball: 'upstream/jansson-2.15.tar.xz' } });
+  t.deepEqual(error(missing, dir), {
+    message: 'package jansson: upstream tarball upstream/jansson-2.15.tar.xz is not a file of web/',
+    at: missing.at,
+    hint: 'the project ships the tarball: a path relative to the feature folder, e.g. upstream/NAME-VERSION.tar.gz',
+  });
+  t.is(error(debianSource('jansson', { upstream: { ...upstream, tarball: 'patches/jansson.zip' } }), dir).message, 'package jansson: upstream tarball patches/jansson.zip is no .tar.gz, .tar.xz or .tar.bz2');
+  t.is(error(debianSource('jansson', { upstream: { ...upstream, version: '2.14.1-1' } }), dir).message, 'package jansson: upstream version "2.14.1-1" is not a Debian upstream version');
+  t.is(error(debianSource('jansson', { upstream: { ...upstream, version: '1:2.14.1' } }), dir).message, 'package jansson: upstream version "1:2.14.1" is not a Debian upstream version');
+  const short = error(debianSource('jansson', { upstream: { ...upstream, sha256: 'abc' } }), dir);
+  t.is(short.message, 'package jansson: upstream sha256 "abc" is not 64 hex digits');
+  t.is(short.hint, 'sha256sum web/patches/jansson-2.14.1.tar.gz prints it');
+  t.is(error(debianSource('jansson', { dropPatches: ['a b.patch'] }), dir).message, 'package jansson: dropPatches "a b.patch" is not a patch\'s name in debian/patches/series');
+});
+
 test('a declaration without a location is blamed on its feature.ts', (t) => {
   const dir = featureDir(t);
   const { at: _, ...decl } = debianSource('jansson', { suffix: 'x' });
