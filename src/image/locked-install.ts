@@ -72,6 +72,11 @@ export function disappeared(output: string): string[] {
   return [...output.matchAll(/Noting disappearance of ([^\s,]+)/g)].map((m) => m[1]!);
 }
 
+/** The packages dpkg says it removed (`Removing libodbc2:amd64 (2.3.11-2+deb12u1) ...`), by name. */
+export function removedPackages(output: string): string[] {
+  return [...output.matchAll(/^Removing ([^\s:]+)(?::\S+)? \(/gm)].map((m) => m[1]!);
+}
+
 /**
  * What dpkg says is installed in the root must be exactly `locked`, but for the packages dpkg
  * dropped as disappeared. A difference is the failure of the stage, naming each package.

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { RecipeFailure } from '../../src/core/target.ts';
 import { checkBuiltInstalled } from '../../src/image/stages/packages.ts';
 import { aptInstallScript, lockedInstallScript } from '../../src/image/tools/apt.ts';
+import { removedPackages } from '../../src/image/locked-install.ts';
 
 test('without builds, the install script is what it always was', (t) => {
   const expected = `#!/bin/sh
@@ -48,7 +49,8 @@ test("the locked install script adds the builds' repositories to its own source 
     'o="-o Dir::Etc::SourceList=/var/lib/mkimage-lock/sources.list -o Dir::Etc::SourceParts=/var/lib/mkimage-lock/parts -o Dir::State::Lists=/var/lib/mkimage-lock/lists -o Acquire::Languages=none"',
   ]);
   t.regex(script, /--force-confold jshon=20131010-3\+mkimage1\+b1 libjansson4=2\.14-2\+mkimage1$/m);
-  t.regex(script, /^apt-mark auto libjansson4 >\/dev\/null$/m);
+  t.regex(script, /^apt-mark auto libjansson4 >\/dev\/null\napt-get \$o autoremove --purge --yes$/m, "what only the archive's versions needed goes");
+  t.false(lockedInstallScript(['jshon'], [{ name: 'jshon', version: '1' }]).includes('autoremove'), 'an image without builds is installed as locked, nothing removed');
   t.is(lockedInstallScript(['jshon'], [{ name: 'jshon', version: '1' }]), lockedInstallScript(['jshon'], [{ name: 'jshon', version: '1' }], []));
   // What a build replaces under another name is removed in the same apt run.
   t.regex(lockedInstallScript(['slapd'], [{ name: 'slapd', version: '2.6.10+dfsg-1+mkimage1' }], [], ['libldap-2.5-0']), /--force-confold slapd=2\.6\.10\+dfsg-1\+mkimage1 libldap-2\.5-0-$/m);
@@ -94,4 +96,18 @@ test("a library a build replaces under another name is an error while the root s
   const e = t.throws(() => checkBuiltInstalled(left, ldap), { instanceOf: RecipeFailure });
   t.is(e!.message, "the image still has the archive's libldap-2.5-0 2.5.13+dfsg-5 (replaced by the build of openldap)");
   t.is(e!.details.hint, "a package not rebuilt still needs it: rebuild its source too (rebuild: 'dependents')");
+});
+
+test("dpkg's removals are read by package name, its architecture and version left off", (t) => {
+  const said = `Reading state information...
+The following packages will be REMOVED:
+  libodbc2* libperl5.36*
+Removing libodbc2:amd64 (2.3.11-2+deb12u1) ...
+Removing libperl5.36:amd64 (5.36.0-7+deb12u2) ...
+Removing tzdata (2024a-0+deb12u1) ...
+(Reading database ... 14000 files and directories currently installed.)
+Purging configuration files for libodbc2:amd64 (2.3.11-2+deb12u1) ...
+`;
+  t.deepEqual(removedPackages(said), ['libodbc2', 'libperl5.36', 'tzdata']);
+  t.deepEqual(removedPackages('Setting up libjansson4:amd64 (2.14-2+mkimage1) ...\n'), []);
 });

@@ -10,7 +10,7 @@ import type { LockedPackage } from '../../archive/lock-file.ts';
 import { addBuiltRepos, BUILT_REPOS_IN_ROOT } from '../built-repos.ts';
 import type { BuiltPackages, ImageConfig } from '../config.ts';
 import { runInRoot } from '../in-root.ts';
-import { checkInstalledIsLocked, disappeared, lockedRepository, withoutLine, type PoolAccess } from '../locked-install.ts';
+import { checkInstalledIsLocked, disappeared, lockedRepository, removedPackages, withoutLine, type PoolAccess } from '../locked-install.ts';
 import { installedPackages } from '../manifest.ts';
 import { aptProgress, withProgress } from '../progress.ts';
 import { rootFrom } from '../root-overlay.ts';
@@ -121,7 +121,9 @@ export async function lockedPackages(config: PackagesConfig & { readonly lockedP
     const script = lockedInstallScript(config.packages, install, sources, remove);
     await runInRoot(root, { script, network: false, env: { SOURCE_DATE_EPOCH: String(config.sourceDateEpoch) } }, kept.io);
     const expected = [...before, ...config.lockedPackages].filter((p) => !gone.has(p.name)).map((p) => (ours.has(p.name) ? { ...p, version: ours.get(p.name)! } : p));
-    checkInstalledIsLocked(root, [...new Map(expected.map((p) => [`${p.name}:${p.architecture}`, p])).values()], disappeared(kept.text()), ours);
+    // What apt's autoremove took out after our builds went in is gone on purpose; all else must be as locked.
+    const said = kept.text();
+    checkInstalledIsLocked(root, [...new Map(expected.map((p) => [`${p.name}:${p.architecture}`, p])).values()], [...disappeared(said), ...(sources.length > 0 ? removedPackages(said) : [])], ours);
   } finally {
     await rm(repo, { recursive: true, force: true });
   }

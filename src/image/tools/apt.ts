@@ -25,7 +25,10 @@ export const LOCKED_REPO_IN_ROOT = 'var/lib/mkimage-lock';
  * The locked packages stage's script: apt reads only the repository of locked files (its own
  * source list and lists, gone with the repository), installs each locked package at its
  * version (removing `remove` in the same run: what a build replaces), and marks what the
- * profile did not ask for as automatically installed, as apt would.
+ * profile did not ask for as automatically installed, as apt would. With the project's builds
+ * (`sources`), what only the archive's versions of them needed (the Perl library of a slapd
+ * built without its Perl backend) is then removed by apt's autoremove: the lock was resolved
+ * against the archive's packages, not ours.
  */
 export function lockedInstallScript(requested: readonly string[], locked: readonly { name: string; version: string }[], sources: readonly string[] = [], remove: readonly string[] = []): string {
   const dir = `/${LOCKED_REPO_IN_ROOT}`;
@@ -41,6 +44,7 @@ export function lockedInstallScript(requested: readonly string[], locked: readon
     'apt-get $o update',
     `apt-get $o install --yes --no-install-recommends -o Dpkg::Options::=--force-confold ${[...locked.map((p) => `${p.name}=${p.version}`), ...remove.map((n) => `${n}-`)].join(' ')}`,
     ...(auto.length > 0 ? [`apt-mark auto ${auto.join(' ')} >/dev/null`] : []),
+    ...(sources.length > 0 ? ['apt-get $o autoremove --purge --yes'] : []),
     'apt-get clean',
     '',
   ].join('\n');
