@@ -47,3 +47,23 @@ export async function ignoring(op: Promise<unknown>, codes: readonly string[] = 
     if (!codes.includes(errnoCode(err) ?? '')) throw err;
   }
 }
+
+export const ERRNO_WORDS: Readonly<Record<string, string>> = {
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EROFS: 'read-only file system',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EIO: 'input/output error',
+  ENOENT: 'a directory on the way vanished',
+  ENAMETOOLONG: 'file name too long',
+  EISDIR: 'a directory is in the way',
+};
+export const NO_SPACE: ReadonlySet<string> = new Set(['ENOSPC', 'EDQUOT']);
+
+/** Why a write failed, in a few words, when its errno is the machine's doing (a full disk, a read-only mount...). */
+export function errnoFailure(err: unknown): { readonly words: string; readonly noSpace: boolean } | undefined {
+  const code = errnoCode(err);
+  const words = code === undefined ? undefined : ERRNO_WORDS[code];
+  return words === undefined ? undefined : { words, noSpace: NO_SPACE.has(code!) };
+}

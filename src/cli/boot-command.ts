@@ -2,7 +2,9 @@
 // and checks that it reaches a login prompt (and, with --login, a running system with ssh).
 
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
+import { hashFile } from '../cache/hash-file.js';
+import { recordBoot, releaseOfImage } from '../publish/boot-record.ts';
 import { bootCheck } from '../image/boot/boot-check.ts';
 import { formatMs } from '../ui/format.ts';
 import type { ExitCode, Io } from './io.ts';
@@ -46,11 +48,19 @@ export async function bootCommand(args: readonly string[], options: Options, io:
       if (console.length > 1 << 20) console = console.slice(-(1 << 19));
     },
   });
+  // An image of a published release: the result goes into the release, for promotion to read.
+  const release = io.signal.aborted ? undefined : releaseOfImage(iso);
+  const record = async (ok: boolean, said: string) => {
+    if (release) await recordBoot(release, { image: basename(iso), sha256: hashFile(iso), firmware, ok, said, at: new Date().toISOString() });
+  };
   if (result.ok) {
     const state = result.state ? `, system ${result.state}${result.failedUnits?.length ? ` (failed: ${result.failedUnits.join(', ')})` : ''}, ssh active` : '';
-    io.out(`boot ok: ${firmware} login prompt after ${formatMs(result.ms)} (${result.accel}: ${result.accelReason})${state}`);
+    const said = `login prompt after ${formatMs(result.ms)} (${result.accel}: ${result.accelReason})${state}`;
+    await record(true, said);
+    io.out(`boot ok: ${firmware} ${said}${release ? ' (recorded in the release)' : ''}`);
     return 0;
   }
+  await record(false, `${result.reason}: ${result.message}`);
   io.err(`mkimage: boot FAILED (${firmware}, ${result.accel}): ${result.reason}: ${result.message}`);
   io.err('last console lines:');
   for (const line of result.lastLines) io.err(`  | ${line}`);

@@ -7,7 +7,7 @@ import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fail, ok, type Result } from '../core/diagnostic.ts';
 import type { BuildResult } from '../core/engine.ts';
-import type { Digest } from '../core/ids.ts';
+import type { Digest, TargetId } from '../core/ids.ts';
 import type { BuildState } from '../core/state.ts';
 import { uncommittedPaths } from '../image/facts.ts';
 import { LOCK_FILE } from '../archive/lock-file.ts';
@@ -58,6 +58,7 @@ async function writeRecords(o: ImageRecordsInput): Promise<void> {
         image: basename(file),
         distro: image.config.name,
         type: image.target.type,
+        suite: image.config.suite,
         bytes: statSync(file).size,
         sha256,
         sourceDateEpoch: image.config.sourceDateEpoch,
@@ -70,6 +71,10 @@ async function writeRecords(o: ImageRecordsInput): Promise<void> {
         ...(cleanupDigest && { root: cleanupDigest, store: o.storeRoot }),
         ...(image.config.locked && { lock: { file: LOCK_FILE, distro: image.config.name, inputs: image.config.locked.inputs } }),
         packages: cleanupDigest ? withLockEntries(installedPackages(await o.readPath(cleanupDigest)), image.config.locked?.packages ?? []) : [],
+        ...(image.config.built?.length && {
+          built: image.config.built.map((b) => ({ source: b.source, version: b.version, target: b.target, digest: o.result.outcomes.get(b.target as TargetId)?.digest ?? '' })),
+          store: o.storeRoot,
+        }),
         stages: image.stages.map(([stage, id]) => {
           const outcome = o.result.outcomes.get(id);
           const durationMs = outcome?.durationMs ?? o.previous.targets[id]?.durationMs;

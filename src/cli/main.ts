@@ -62,6 +62,14 @@ export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
       return (await import('./lock-command.ts')).lockCommand(rest, parsed.options, io);
     case 'fetch':
       return (await import('./lock-command.ts')).fetchCommand(rest, parsed.options, io);
+    case 'publish':
+      return (await import('./publish-command.ts')).publishCommand(rest, parsed.options, io);
+    case 'promote':
+      return (await import('./promote-command.ts')).promoteCommand(rest, parsed.options, io);
+    case 'releases':
+      return (await import('./releases-command.ts')).releasesCommand(rest, parsed.options, io);
+    case 'rollback':
+      return (await import('./releases-command.ts')).rollbackCommand(rest, parsed.options, io);
     case 'doctor':
       return (await import('./doctor-command.ts')).doctorCommand(rest, parsed.options, io);
     default: {

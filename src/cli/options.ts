@@ -38,6 +38,12 @@ export const OPTIONS = {
   login: { type: 'string', arg: 'USER:PASSWORD', help: 'boot: also log in and check systemd and ssh' },
   'max-size': { type: 'string', arg: 'SIZE', help: 'cache gc: evict least recently used entries down to SIZE (500M, 20G)' },
   'drop-locked': { type: 'boolean', help: 'cache gc: also remove pool files that mkimage.lock refers to' },
+  root: { type: 'string', arg: 'DIR', help: 'publish, releases, rollback: the publish root (default: $MKIMAGE_PUBLISH_ROOT)' },
+  edition: { type: 'string', arg: 'NAME', help: 'publish, rollback: the edition (default: testing)' },
+  from: { type: 'string', arg: 'EDITION', help: 'promote: the edition the release is in' },
+  to: { type: 'string', arg: 'EDITION', help: 'promote: the edition it goes to' },
+  release: { type: 'string', arg: 'ID', help: "promote: the release (default: the --from edition's current one)" },
+  'sign-key': { type: 'string', arg: 'KEY', help: 'publish: the gpg key releases are signed with (default: $MKIMAGE_SIGN_KEY)' },
   help: { type: 'boolean', short: 'h', help: 'this help' },
 } as const satisfies Record<string, OptionSpec>;
 
@@ -126,6 +132,10 @@ export function help(): string {
     '       mkimage lock --check [DISTRO...]  what moved in the archive since: old -> new, and the images it is in',
     '       mkimage lock --update [DISTRO...] [PKG...]  move the lock on: everything, or the named packages',
     '       mkimage fetch [DISTRO...]         fill the package pool with every locked package (then --offline builds)',
+    '       mkimage publish DISTRO[.TYPE]... --root DIR --sign-key KEY [--edition NAME]  build, then write a signed release; current by one rename',
+    '       mkimage promote DISTRO --from EDITION --to EDITION [--release ID] [--dry-run]  the tested release, after its gates',
+    '       mkimage releases [DISTRO] [--root DIR]  each edition\'s releases, the current one marked, what moved between them',
+    '       mkimage rollback DISTRO --edition NAME [--root DIR]  make the release before the current one current again',
     '       mkimage doctor [TARGET...]        the Debian packages the host lacks',
     '       mkimage cache ls                  store entries with sizes and ages',
     '       mkimage cache verify              rehash every entry and pool file; evict and report corrupt ones',

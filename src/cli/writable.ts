@@ -8,7 +8,7 @@ import { constants, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { access, mkdir, stat, statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Diagnostic } from '../core/diagnostic.ts';
-import { StoreError, errnoCode } from '../cache/errors.ts';
+import { ERRNO_WORDS, NO_SPACE, StoreError, errnoCode, errnoFailure } from '../cache/errors.ts';
 import { formatBytes } from '../ui/format.ts';
 
 const STORE_HINT = 'point --store (or $MKIMAGE_STORE) at a writable directory';
@@ -106,8 +106,7 @@ export function neededVsFree(needed: Footprint, free: Footprint): string {
 export function writeFailure(err: unknown): { readonly words: string; readonly noSpace: boolean } | undefined {
   const code = errnoCode(err);
   if (code !== undefined) {
-    const words = ERRNO_WORDS[code];
-    return words === undefined ? undefined : { words, noSpace: NO_SPACE.has(code) };
+    return errnoFailure(err);
   }
   if (err instanceof StoreError && err.reason === 'command-failed') {
     for (const [text, c] of CP_MESSAGES) if (err.message.includes(text)) return { words: ERRNO_WORDS[c]!, noSpace: NO_SPACE.has(c) };
@@ -118,19 +117,7 @@ export function writeFailure(err: unknown): { readonly words: string; readonly n
   return undefined;
 }
 
-const NO_SPACE = new Set(['ENOSPC', 'EDQUOT']);
 
-const ERRNO_WORDS: Readonly<Record<string, string>> = {
-  ENOSPC: 'no space left on the device',
-  EDQUOT: 'disk quota exceeded',
-  EROFS: 'read-only file system',
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-  EIO: 'input/output error',
-  ENOENT: 'a directory on the way vanished',
-  ENAMETOOLONG: 'file name too long',
-  EISDIR: 'a directory is in the way',
-};
 
 /** cp's strerror texts for the codes above that a copy meets. */
 const CP_MESSAGES: ReadonlyArray<readonly [string, string]> = [

@@ -28,6 +28,8 @@ export interface ImageManifest {
   readonly image: string;
   readonly distro: string;
   readonly type: string;
+  /** The suite its packages come from (absent in manifests written before it was recorded). */
+  readonly suite?: string;
   readonly bytes: number;
   readonly sha256: string;
   readonly sourceDateEpoch: number;
@@ -49,6 +51,8 @@ export interface ImageManifest {
   /** The lock the packages came from: its file, the distro's entry and the inputs it was resolved for. */
   readonly lock?: { readonly file: string; readonly distro: string; readonly inputs: string };
   readonly packages: readonly InstalledPackage[];
+  /** The project's package builds the image took: each build's flat repository in the store (`store`). */
+  readonly built?: ReadonlyArray<{ readonly source: string; readonly version: string; readonly target: string; readonly digest: string }>;
   readonly stages: readonly StageRecord[];
 }
 

@@ -3,13 +3,13 @@
 
 import type { InstalledPackage } from './manifest.ts';
 
-export interface PackageChanges {
-  readonly added: readonly InstalledPackage[];
-  readonly removed: readonly InstalledPackage[];
+export interface PackageChanges<P extends { readonly name: string; readonly version: string } = InstalledPackage> {
+  readonly added: readonly P[];
+  readonly removed: readonly P[];
   readonly changed: ReadonlyArray<{ readonly name: string; readonly from: string; readonly to: string }>;
 }
 
-export function diffPackages(before: readonly InstalledPackage[], after: readonly InstalledPackage[]): PackageChanges {
+export function diffPackages<P extends { readonly name: string; readonly version: string }>(before: readonly P[], after: readonly P[]): PackageChanges<P> {
   const old = new Map(before.map((p) => [p.name, p]));
   const now = new Map(after.map((p) => [p.name, p]));
   const byName = <T extends { name: string }>(xs: T[]) => xs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

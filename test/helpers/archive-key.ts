@@ -1,5 +1,6 @@
 // An archive signing key of the test's own (ed25519, in a GNUPGHOME of its own): what a test
-// mirror signs its InRelease with, and the keyring file gpgv checks it against.
+// mirror signs its InRelease with, and the keyring file gpgv checks it against; what a test
+// publishes releases with.
 
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,6 +10,9 @@ import { join } from 'node:path';
 export interface ArchiveKey {
   /** The public key, as a keyring file gpgv reads. */
   readonly keyring: string;
+  /** The GNUPGHOME holding the secret key, and the user id that names it (`--sign-key`). */
+  readonly home: string;
+  readonly uid: string;
   /** A clearsigned InRelease of this text. */
   sign(release: string): string;
   dispose(): void;
@@ -25,6 +29,8 @@ export function makeArchiveKey(name = 'mkimage-test'): ArchiveKey {
   let n = 0;
   return {
     keyring,
+    home,
+    uid: `${name}@test.invalid`,
     sign(release) {
       const input = join(dir, `release-${++n}`);
       writeFileSync(input, release);

@@ -1,5 +1,5 @@
-// The main job end to end, with real tools: build server-mini from an empty store, boot it
-// under BIOS and UEFI and log in (and make the boot check fail three ways), rebuild (nothing runs), edit an overlay file
+// The main job end to end, with real tools: build server-mini from an empty store, publish it
+// as a signed release, boot the released ISO under BIOS (recorded there for promotion) and UEFI and log in (and make the boot check fail three ways), rebuild (nothing runs), edit an overlay file
 // (only what depends on it runs), build again from another empty store (byte-identical),
 // check the tarball holds the same root, and build lb-server on the shared stages.
 
@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bootCheck, type BootCheckOptions } from '../../src/image/boot/boot-check.ts';
+import { makeArchiveKey } from '../helpers/archive-key.ts';
 import { ProjectRig, type RunResult } from '../helpers/project-rig.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -73,11 +74,30 @@ test.serial('server-mini builds from an empty store with every stage, and record
   t.true(sq0 < bf1 && bf0 < sq1, 'squashfs and boot-files overlapped');
 });
 
-test.serial('it boots to a login prompt under BIOS (and logs in) and under UEFI', async (t) => {
-  const iso = join(out, 'server-mini-test.iso');
-  const bios = await project.run(['boot', iso, '--login', 'root:mkimage', '--timeout', '400']);
+test.serial('published as a signed release, it boots to a login prompt under BIOS (and logs in), recorded in the release, and under UEFI', async (t) => {
+  const key = makeArchiveKey('mkimage-server-mini');
+  const root = mkdtempSync(join(tmpdir(), 'mkimage-releases-'));
+  t.teardown(() => {
+    key.dispose();
+    rmSync(root, { recursive: true, force: true });
+  });
+  const gpg = { ...env, GNUPGHOME: key.home };
+  const published = await project.run(['publish', 'server-mini-test', '--root', root, '--sign-key', key.uid], gpg);
+  t.is(published.code, 0, published.stdout + published.stderr);
+  const id = /^published server-mini-test testing (\S+): /m.exec(published.stdout)?.[1] ?? '';
+  const release = join(root, 'server-mini-test/testing/releases', id);
+  t.is(sha256(join(release, 'images/server-mini-test.iso')), sha256(join(out, 'server-mini-test.iso')));
+  const unbooted = await project.run(['promote', 'server-mini-test', '--from', 'testing', '--to', 'production', '--root', root, '--dry-run'], gpg);
+  t.is(unbooted.code, 1);
+  t.regex(unbooted.stdout, /^ {2}gate boot: FAILED\n {4}server-mini-test\.iso has no boot check/m);
+  // The released ISO itself is booted: the record goes into the release, for promotion.
+  const bios = await project.run(['boot', join(release, 'images/server-mini-test.iso'), '--login', 'root:mkimage', '--timeout', '400']);
   t.is(bios.code, 0, bios.stdout + bios.stderr);
-  t.regex(bios.stdout, /boot ok: BIOS login prompt after .*system (running|degraded).*ssh active/);
+  t.regex(bios.stdout, /boot ok: BIOS login prompt after .*system (running|degraded).*ssh active \(recorded in the release\)/);
+  const dry = await project.run(['promote', 'server-mini-test', '--from', 'testing', '--to', 'production', '--root', root, '--dry-run'], gpg);
+  t.is(dry.code, 0, dry.stdout + dry.stderr);
+  t.regex(dry.stdout, /^ {2}gate boot: passed\n {4}server-mini-test\.iso: booted \(BIOS: login prompt after /m);
+  const iso = join(out, 'server-mini-test.iso');
   const uefi = await project.run(['boot', iso, '--uefi', '--login', 'root:mkimage', '--timeout', '400']);
   t.is(uefi.code, 0, uefi.stdout + uefi.stderr);
   t.regex(uefi.stdout, /boot ok: UEFI login prompt after .*system (running|degraded).*ssh active/);

@@ -8,9 +8,10 @@
 import test from 'ava';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { makeArchiveKey } from '../helpers/archive-key.ts';
 import { ProjectRig, type RunResult } from '../helpers/project-rig.ts';
 
 const EXAMPLE = fileURLToPath(new URL('../../examples/own-packages/', import.meta.url));
@@ -85,6 +86,48 @@ test.serial('a build with nothing changed runs nothing', async (t) => {
   const r = await build();
   t.is(r.code, 0, r.stderr);
   t.deepEqual(r.of('started'), []);
+});
+
+test.serial('publish: a signed release of json-tools with the image, its manifest, the lock and a repository of our jansson and jshon; the same bytes again make none', async (t) => {
+  const key = makeArchiveKey('mkimage-release');
+  const root = mkdtempSync('/var/tmp/mkimage-publish-');
+  t.teardown(() => {
+    key.dispose();
+    rmSync(root, { recursive: true, force: true });
+  });
+  const publish = () => rig.run(['--json', 'publish', 'json-tools.tar', '--root', root, '--sign-key', key.uid], { ...env, GNUPGHOME: key.home });
+  const r = await publish();
+  t.is(r.code, 0, r.stdout.slice(-3000) + r.stderr);
+  const id = /^published json-tools testing (\d{8}-[0-9a-f]{12}): /m.exec(r.stdout)?.[1];
+  if (!id) return t.fail(r.stdout);
+  const dir = join(root, 'json-tools/testing/releases', id);
+  t.deepEqual(readdirSync(join(dir, 'images')).sort(), ['json-tools.tar.zst', 'json-tools.tar.zst.manifest.json']);
+  t.is(sha256(join(dir, 'images/json-tools.tar.zst')), sha256(rig.path('out/json-tools.tar.zst')), 'the bytes that were built');
+  t.deepEqual(readdirSync(join(dir, 'repo/pool')).map((f) => f.replace(/_.*/, '')).sort(), ['jshon', 'libjansson4'], 'what the image installs of our builds');
+  // A host that has the release's key checks SHA256SUMS and the repository's InRelease.
+  const keyring = join(root, 'host.gpg');
+  execFileSync('gpg', ['--batch', '--quiet', '--no-default-keyring', '--keyring', keyring, '--import', join(dir, 'signing-key.asc')], { stdio: 'ignore' });
+  t.notThrows(() => execFileSync('gpgv', ['--keyring', keyring, join(dir, 'SHA256SUMS.asc'), join(dir, 'SHA256SUMS')], { stdio: 'pipe' }));
+  t.notThrows(() => execFileSync('gpgv', ['--keyring', keyring, join(dir, 'repo/InRelease')], { stdio: 'pipe' }));
+  t.notThrows(() => execFileSync('sha256sum', ['--check', '--quiet', 'SHA256SUMS'], { cwd: dir, stdio: 'pipe' }));
+  t.regex(readFileSync(join(dir, 'repo/Packages'), 'utf8'), /^Package: libjansson4\nVersion: 2\.14-\S+\+mkimage1\n/m);
+  t.is(readlinkSync(join(root, 'json-tools/testing/current')), `releases/${id}`);
+
+  const again = await publish();
+  t.is(again.code, 0, again.stderr);
+  t.true(again.of('cached').includes('json-tools.tar'));
+  t.deepEqual(again.of('started'), [], 'nothing is built again');
+  t.regex(again.stdout, new RegExp(`json-tools testing: the same bytes are release ${id} already`));
+  t.deepEqual(readdirSync(join(root, 'json-tools/testing/releases')), [id]);
+  const listed = await rig.run(['releases', '--root', root]);
+  t.is(listed.code, 0, listed.stderr);
+  t.regex(listed.stdout, new RegExp(`^json-tools testing\n\\* ${id}  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d  json-tools\\.tar\\.zst \\S+; \\d+ packages, 2 of ours$`, 'm'));
+  const back = await rig.run(['rollback', 'json-tools', '--edition', 'testing', '--root', root]);
+  t.is(back.code, 1);
+  t.regex(back.stderr, new RegExp(`json-tools testing has no release before ${id} to go back to`));
+  const typo = await rig.run(['rollback', 'json-tools', '--edition', 'testin', '--root', root]);
+  t.is(typo.code, 2);
+  t.regex(typo.stderr, /json-tools has no edition testin in .* \(it has testing\) \(hint: did you mean testing\?\)/);
 });
 
 test.serial('graph --stages draws the builds: jansson from its feature, jshon against it, both into the packages stage', async (t) => {

@@ -118,7 +118,8 @@ export async function lockedPackages(config: PackagesConfig & { readonly lockedP
     await lockedRepository(repo, locked, config.suite, pool, io);
     const kept = keepingOutput(withProgress(io, aptProgress()));
     const sources = (config.built ?? []).map((b) => `deb [trusted=yes] file:/${BUILT_REPOS_IN_ROOT}/${b.source} ./`);
-    const script = lockedInstallScript(config.packages, install, sources, remove);
+    // What an earlier stage installed keeps its mark (a base list's curl stays manual).
+    const script = lockedInstallScript([...config.packages, ...before.map((p) => p.name)], install, sources, remove);
     await runInRoot(root, { script, network: false, env: { SOURCE_DATE_EPOCH: String(config.sourceDateEpoch) } }, kept.io);
     const expected = [...before, ...config.lockedPackages].filter((p) => !gone.has(p.name)).map((p) => (ours.has(p.name) ? { ...p, version: ours.get(p.name)! } : p));
     // What apt's autoremove took out after our builds went in is gone on purpose; all else must be as locked.

@@ -42,7 +42,12 @@ export function lockedInstallScript(requested: readonly string[], locked: readon
     ...sources.map((line) => `echo '${line}' >>${dir}/sources.list`),
     `o="-o Dir::Etc::SourceList=${dir}/sources.list -o Dir::Etc::SourceParts=${dir}/parts -o Dir::State::Lists=${dir}/lists -o Acquire::Languages=none"`,
     'apt-get $o update',
+    // Our builds of packages an earlier stage installed are installed by name, which marks them
+    // manual: the marks they had are put back, or autoremove would judge by the wrong ones.
+    ...(sources.length > 0 ? ['auto_before=$(apt-mark showauto)'] : []),
     `apt-get $o install --yes --no-install-recommends -o Dpkg::Options::=--force-confold ${[...locked.map((p) => `${p.name}=${p.version}`), ...remove.map((n) => `${n}-`)].join(' ')}`,
+    // (dpkg-query without names would list every package: asked only when there were auto ones.)
+    ...(sources.length > 0 ? ['still=""', `[ -z "$auto_before" ] || still=$(dpkg-query -W -f '\${db:Status-Abbrev} \${Package}\n' $auto_before 2>/dev/null | awk '$1 == "ii" { print $2 }')`, '[ -z "$still" ] || apt-mark auto $still >/dev/null'] : []),
     ...(auto.length > 0 ? [`apt-mark auto ${auto.join(' ')} >/dev/null`] : []),
     ...(sources.length > 0 ? ['apt-get $o autoremove --purge --yes'] : []),
     'apt-get clean',
