@@ -30,15 +30,19 @@ export async function writeFlatRepo(dir: string, packages: readonly LockedPackag
   return indexFlatRepo(dir, suite, [...new Set(packages.map((p) => p.architecture))], 'mkimage lock');
 }
 
-/** The Packages index of the .debs under DIR/pool, and a Release naming it (Origin mkimage, the given Label). */
-export async function indexFlatRepo(dir: string, suite: string, architectures: readonly string[], label: string): Promise<Result<void>> {
+/**
+ * The Packages index of the .debs under DIR/pool, and a Release naming it (Origin mkimage, the
+ * given Label); with `date` (seconds since the epoch: a fixed one, so that the same packages
+ * give the same bytes) a Date field, which apt wants of a repository it reads signed.
+ */
+export async function indexFlatRepo(dir: string, suite: string, architectures: readonly string[], label: string, date?: number): Promise<Result<void>> {
   const scanned = await scan(dir);
   if (!scanned.ok) return scanned;
   await writeFile(join(dir, 'Packages'), scanned.value);
   const sha = createHash('sha256').update(scanned.value).digest('hex');
   await writeFile(
     join(dir, 'Release'),
-    `Origin: mkimage\nLabel: ${label}\nSuite: ${suite}\nCodename: ${suite}\nArchitectures: ${[...new Set(architectures)].sort().join(' ')}\nComponents: main\nSHA256:\n ${sha} ${Buffer.byteLength(scanned.value)} Packages\n`,
+    `Origin: mkimage\nLabel: ${label}\nSuite: ${suite}\nCodename: ${suite}\n${date === undefined ? '' : `Date: ${new Date(date * 1000).toUTCString().replace('GMT', 'UTC')}\n`}Architectures: ${[...new Set(architectures)].sort().join(' ')}\nComponents: main\nSHA256:\n ${sha} ${Buffer.byteLength(scanned.value)} Packages\n`,
   );
   return ok(undefined);
 }

@@ -66,6 +66,8 @@ export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
       return (await import('./publish-command.ts')).publishCommand(rest, parsed.options, io);
     case 'promote':
       return (await import('./promote-command.ts')).promoteCommand(rest, parsed.options, io);
+    case 'serve-config':
+      return (await import('./serve-config-command.ts')).serveConfigCommand(rest, parsed.options, io);
     case 'releases':
       return (await import('./releases-command.ts')).releasesCommand(rest, parsed.options, io);
     case 'rollback':

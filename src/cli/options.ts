@@ -43,6 +43,9 @@ export const OPTIONS = {
   from: { type: 'string', arg: 'EDITION', help: 'promote: the edition the release is in' },
   to: { type: 'string', arg: 'EDITION', help: 'promote: the edition it goes to' },
   release: { type: 'string', arg: 'ID', help: "promote: the release (default: the --from edition's current one)" },
+  'server-name': { type: 'string', arg: 'HOST[:PORT]', help: 'serve-config: the name hosts reach the server by' },
+  tls: { type: 'string', arg: 'DIR', help: 'serve-config: server.crt, server.key, ca.crt and clients-EDITION-ca.crt' },
+  listen: { type: 'string', arg: 'ADDR:PORT', help: 'serve-config: where nginx listens (default 443)' },
   'sign-key': { type: 'string', arg: 'KEY', help: 'publish: the gpg key releases are signed with (default: $MKIMAGE_SIGN_KEY)' },
   help: { type: 'boolean', short: 'h', help: 'this help' },
 } as const satisfies Record<string, OptionSpec>;
@@ -134,6 +137,7 @@ export function help(): string {
     '       mkimage fetch [DISTRO...]         fill the package pool with every locked package (then --offline builds)',
     '       mkimage publish DISTRO[.TYPE]... --root DIR --sign-key KEY [--edition NAME]  build, then write a signed release; current by one rename',
     '       mkimage promote DISTRO --from EDITION --to EDITION [--release ID] [--dry-run]  the tested release, after its gates',
+    '       mkimage serve-config --edition NAME --server-name HOST --tls DIR [--listen ADDR:PORT] [--out DIR]  nginx for one edition, and its hosts\' apt files',
     '       mkimage releases [DISTRO] [--root DIR]  each edition\'s releases, the current one marked, what moved between them',
     '       mkimage rollback DISTRO --edition NAME [--root DIR]  make the release before the current one current again',
     '       mkimage doctor [TARGET...]        the Debian packages the host lacks',

@@ -121,7 +121,8 @@ async function writeContent(p: PublishInput, dir: string): Promise<Result<void>>
   await mkdir(join(repo, 'pool'), { recursive: true });
   for (const deb of p.own) await place(deb, join(repo, 'pool', basename(deb)));
   const architectures = p.own.map((d) => /_([a-z0-9]+)\.deb$/.exec(d)?.[1] ?? 'all');
-  const indexed = await indexFlatRepo(repo, p.suite, architectures, 'mkimage release');
+  // Dated as the images' builds (their SOURCE_DATE_EPOCH): the same packages, the same Release.
+  const indexed = await indexFlatRepo(repo, p.suite, architectures, 'mkimage release', await buildDate(p.images.map((i) => i.manifest)));
   if (!indexed.ok) return indexed;
   const release = join(repo, 'Release');
   const detached = await signed(release, join(repo, 'Release.gpg'), p.signer);
@@ -136,6 +137,12 @@ async function signed(file: string, to: string, s: Signer): Promise<Result<void>
   if (!made.ok) return made;
   const good = await verifySignature(to, file, s);
   return good.ok ? ok(undefined) : good;
+}
+
+async function buildDate(manifests: readonly string[]): Promise<number> {
+  let newest = 0;
+  for (const m of manifests) newest = Math.max(newest, (JSON.parse(await readFile(m, 'utf8')) as { sourceDateEpoch?: number }).sourceDateEpoch ?? 0);
+  return newest;
 }
 
 async function manifestPackages(manifests: readonly string[]): Promise<ReleaseRecord['packages']> {

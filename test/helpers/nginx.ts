@@ -36,9 +36,25 @@ const listening = (port: number) =>
   });
 
 export async function startNginx(root: string): Promise<Nginx> {
+  const port = await freePort();
+  const nginx = await runNginx([`server {\n    listen 127.0.0.1:${port};\n    root ${root};\n  }`], port);
+  return { url: `http://127.0.0.1:${port}`, stop: nginx.stop };
+}
+
+/** Ports nobody listens on now, for server blocks a test writes. */
+export const freePorts = async (n: number): Promise<number[]> => {
+  const out: number[] = [];
+  while (out.length < n) {
+    const p = await freePort();
+    if (!out.includes(p)) out.push(p);
+  }
+  return out;
+};
+
+/** nginx with these server blocks in its http block, up once `port` takes connections. */
+export async function runNginx(servers: readonly string[], port: number): Promise<{ stop(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'mkimage-nginx-'));
   for (const d of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, d));
-  const port = await freePort();
   writeFileSync(
     join(dir, 'nginx.conf'),
     `daemon off;
@@ -55,10 +71,7 @@ http {
   uwsgi_temp_path ${dir}/uwsgi;
   scgi_temp_path ${dir}/scgi;
   default_type application/octet-stream;
-  server {
-    listen 127.0.0.1:${port};
-    root ${root};
-  }
+  ${servers.join('\n  ')}
 }
 `,
   );
@@ -69,7 +82,6 @@ http {
     await new Promise((r) => setTimeout(r, 50));
   }
   return {
-    url: `http://127.0.0.1:${port}`,
     async stop() {
       child.kill('SIGQUIT');
       await exited;

@@ -12,6 +12,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeArchiveKey } from '../helpers/archive-key.ts';
+import { freePorts, runNginx } from '../helpers/nginx.ts';
 import { ProjectRig, type RunResult } from '../helpers/project-rig.ts';
 
 const EXAMPLE = fileURLToPath(new URL('../../examples/own-packages/', import.meta.url));
@@ -110,7 +111,7 @@ test.serial('publish: a signed release of json-tools with the image, its manifes
   t.notThrows(() => execFileSync('gpgv', ['--keyring', keyring, join(dir, 'SHA256SUMS.asc'), join(dir, 'SHA256SUMS')], { stdio: 'pipe' }));
   t.notThrows(() => execFileSync('gpgv', ['--keyring', keyring, join(dir, 'repo/InRelease')], { stdio: 'pipe' }));
   t.notThrows(() => execFileSync('sha256sum', ['--check', '--quiet', 'SHA256SUMS'], { cwd: dir, stdio: 'pipe' }));
-  t.regex(readFileSync(join(dir, 'repo/Packages'), 'utf8'), /^Package: libjansson4\nVersion: 2\.14-\S+\+mkimage1\n/m);
+  t.regex(readFileSync(join(dir, 'repo/Packages'), 'utf8'), /^Package: libjansson4\n(?:.+\n)*?Version: 2\.14-\S+\+mkimage1\n/m);
   t.is(readlinkSync(join(root, 'json-tools/testing/current')), `releases/${id}`);
 
   const again = await publish();
@@ -128,6 +129,103 @@ test.serial('publish: a signed release of json-tools with the image, its manifes
   const typo = await rig.run(['rollback', 'json-tools', '--edition', 'testin', '--root', root]);
   t.is(typo.code, 2);
   t.regex(typo.stderr, /json-tools has no edition testin in .* \(it has testing\) \(hint: did you mean testing\?\)/);
+});
+
+/** A CA (`NAME.crt`, `NAME.key`) in `dir`, and certificates it signs. */
+function ca(dir: string, name: string): { sign(cert: string, cn: string, san?: string): void } {
+  const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  ssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', `/CN=${name}`, '-keyout', `${name}.key`, '-out', `${name}.crt`);
+  return {
+    sign(cert, cn, san) {
+      ssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', `/CN=${cn}`, '-keyout', `${cert}.key`, '-out', `${cert}.csr`);
+      if (san) writeFileSync(join(dir, `${cert}.ext`), `subjectAltName=${san}\n`);
+      ssl('x509', '-req', '-in', `${cert}.csr`, '-CA', `${name}.crt`, '-CAkey', `${name}.key`, '-CAcreateserial', '-days', '2', '-out', `${cert}.crt`, ...(san ? ['-extfile', `${cert}.ext`] : []));
+    },
+  };
+}
+
+test.serial('promoted to production and served by nginx: a production certificate fetches production and is refused on testing; apt in a root installs our jshon from it, signature checked', async (t) => {
+  const key = makeArchiveKey('mkimage-serve');
+  const work = mkdtempSync('/var/tmp/mkimage-serve-');
+  const mounts: string[] = [];
+  let nginx: { stop(): Promise<void> } | undefined;
+  t.teardown(async () => {
+    await nginx?.stop();
+    for (const m of mounts.reverse()) execFileSync('umount', ['-l', m]);
+    key.dispose();
+    rmSync(work, { recursive: true, force: true });
+  });
+  const root = join(work, 'root');
+  const gpg = { ...env, GNUPGHOME: key.home };
+  const published = await rig.run(['publish', 'json-tools.tar', '--root', root, '--sign-key', key.uid], gpg);
+  t.is(published.code, 0, published.stdout + published.stderr);
+  const promoted = await rig.run(['promote', 'json-tools', '--from', 'testing', '--to', 'production', '--root', root], gpg);
+  t.is(promoted.code, 0, promoted.stdout + promoted.stderr);
+  t.regex(promoted.stdout, /gate installable: passed\n {4}dose-distcheck: the 2 packages of repo\/ install against the archive/);
+
+  const tls = join(work, 'tls');
+  mkdirSync(tls);
+  ca(tls, 'ca').sign('server', '127.0.0.1', 'IP:127.0.0.1');
+  ca(tls, 'clients-production-ca').sign('client-production', 'host-p1');
+  ca(tls, 'clients-testing-ca').sign('client-testing', 'host-t1');
+  const [production, testing] = await freePorts(2);
+  const serve = async (edition: string, port: number) => {
+    const r = await rig.run(['serve-config', '--edition', edition, '--root', root, '--server-name', `127.0.0.1:${port}`, '--listen', `127.0.0.1:${port}`, '--tls', tls, '--out', join(work, edition)]);
+    t.is(r.code, 0, r.stderr);
+    return readFileSync(join(work, edition, `mkimage-${edition}.conf`), 'utf8');
+  };
+  nginx = await runNginx([await serve('production', production!), await serve('testing', testing!)], production!);
+  const get = (port: number, path: string, as?: string) =>
+    execFileSync('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '--cacert', join(tls, 'ca.crt'), ...(as ? ['--cert', join(tls, `${as}.crt`), '--key', join(tls, `${as}.key`)] : []), `https://127.0.0.1:${port}${path}`], { encoding: 'utf8' });
+  t.is(get(production!, '/json-tools/current/SHA256SUMS', 'client-production'), '200');
+  t.is(get(production!, '/json-tools/current/repo/InRelease', 'client-production'), '200');
+  t.is(get(testing!, '/json-tools/current/SHA256SUMS', 'client-production'), '400', "a production host is refused on testing");
+  t.is(get(production!, '/json-tools/current/SHA256SUMS', 'client-testing'), '400', 'a testing host is refused on production');
+  t.is(get(production!, '/json-tools/current/SHA256SUMS'), '400', 'no certificate, no release');
+  t.is(get(testing!, '/json-tools/current/SHA256SUMS', 'client-testing'), '200');
+  t.is(get(production!, '/json-tools/.locks/', 'client-production'), '404');
+
+  // A production host: the image's own root, with what serve-config gave its hosts and a production client certificate.
+  const host = join(work, 'host');
+  mkdirSync(host);
+  execFileSync('tar', ['-C', host, '--zstd', '-xf', rig.path('out/json-tools.tar.zst')]);
+  cpSync(join(work, 'production/host'), join(host, 'etc/mkimage'), { recursive: true });
+  cpSync(join(tls, 'client-production.crt'), join(host, 'etc/mkimage/client.crt'));
+  cpSync(join(tls, 'client-production.key'), join(host, 'etc/mkimage/client.key'));
+  // apt fetches as _apt: the key is its to read.
+  execFileSync('chroot', [host, 'chown', '_apt', '/etc/mkimage/client.key']);
+  cpSync(join(host, 'etc/mkimage/apt.conf'), join(host, 'etc/apt/apt.conf.d/90mkimage'));
+  rmSync(join(host, 'etc/apt/sources.list'), { force: true });
+  rmSync(join(host, 'etc/apt/sources.list.d'), { recursive: true, force: true });
+  mkdirSync(join(host, 'etc/apt/sources.list.d'));
+  cpSync(join(host, 'etc/mkimage/sources.list'), join(host, 'etc/apt/sources.list.d/mkimage.list'));
+  for (const [what, args] of [['dev', ['--bind', '/dev']], ['proc', ['-t', 'proc', 'proc']]] as const) {
+    execFileSync('mount', [...args, join(host, what)]);
+    mounts.push(join(host, what));
+  }
+  const apt = (...args: string[]) => execFileSync('chroot', [host, 'apt-get', ...args], { encoding: 'utf8', env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', DEBIAN_FRONTEND: 'noninteractive' } });
+  t.regex(apt('update'), new RegExp(`Get:1 https://127\\.0\\.0\\.1:${production}/json-tools/current/repo \\./ InRelease`));
+  const installed = apt('install', '--reinstall', '--yes', 'jshon');
+  t.regex(installed, new RegExp(`Get:1 https://127\\.0\\.0\\.1:${production}/json-tools/current/repo \\./ jshon \\S+\\+mkimage1\\+b1`));
+  t.is(execFileSync('chroot', [host, 'jshon'], { input: '{"a":1}', encoding: 'utf8' }), '{\n "a" => 1\n}\n');
+  // The release's key is what apt checks the repository with: with another key there, it is refused.
+  const other = makeArchiveKey('mkimage-other');
+  try {
+    writeFileSync(join(host, 'etc/mkimage/keyrings/json-tools.asc'), execFileSync('gpg', ['--homedir', other.home, '--armor', '--export']));
+  } finally {
+    other.dispose();
+  }
+  rmSync(join(host, 'var/lib/apt/lists'), { recursive: true, force: true });
+  mkdirSync(join(host, 'var/lib/apt/lists/partial'), { recursive: true });
+  const refused = (() => {
+    try {
+      apt('update', '-o', 'APT::Update::Error-Mode=any');
+      return '';
+    } catch (e) {
+      return String((e as { stderr?: string }).stderr ?? e);
+    }
+  })();
+  t.regex(refused, /InRelease' is not signed|NO_PUBKEY/);
 });
 
 test.serial('graph --stages draws the builds: jansson from its feature, jshon against it, both into the packages stage', async (t) => {
