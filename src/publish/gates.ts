@@ -48,7 +48,7 @@ export async function promotionGates(g: GateInput): Promise<Result<Gate[]>> {
   return ok([bootGate(g), await signatureGate(g), await installableGate(g, archive.value), await breaksNothingGate(g, archive.value)]);
 }
 
-function bootGate(g: GateInput): Gate {
+export function bootGate(g: Pick<GateInput, 'dir' | 'record'>): Gate {
   const records = bootRecords(g.dir);
   const isos = g.record.images.filter((i) => i.path.endsWith('.iso'));
   if (isos.length === 0) return { name: 'boot', ok: true, said: ['no ISO in the release (nothing a boot check boots)'] };
@@ -56,12 +56,13 @@ function bootGate(g: GateInput): Gate {
   let good = true;
   for (const iso of isos) {
     const file = iso.path.replace(/^images\//, '');
-    const mine = records.filter((r) => r.image === file && r.sha256 === iso.sha256);
-    const passed = mine.filter((r) => r.ok);
-    if (passed.length > 0) said.push(`${file}: booted (${passed.map((r) => `${r.firmware}: ${r.said}`).join('; ')})`);
+    // The latest check of these bytes under each firmware: a failure under one is not made up for by the other.
+    const latest = [...new Map(records.filter((r) => r.image === file && r.sha256 === iso.sha256).sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)).map((r) => [r.firmware, r])).values()];
+    const failed = latest.filter((r) => !r.ok);
+    if (latest.length > 0 && failed.length === 0) said.push(`${file}: booted (${latest.map((r) => `${r.firmware}: ${r.said}`).join('; ')})`);
     else {
       good = false;
-      said.push(mine.length > 0 ? `${file} failed its boot check: ${mine.at(-1)!.said}` : `${file} has no boot check (mkimage boot ${join(g.dir, iso.path)} records one)`);
+      said.push(failed.length > 0 ? `${file} failed its boot check: ${failed.map((r) => `${r.firmware}: ${r.said}`).join('; ')}` : `${file} has no boot check (mkimage boot ${join(g.dir, iso.path)} records one)`);
     }
   }
   return { name: 'boot', ok: good, said };
