@@ -133,6 +133,12 @@ test.serial('a changed file of a release fails the signatures gate, naming the f
   const r = await promote('--from', 'testing', '--to', 'production');
   t.is(r.code, 1);
   t.regex(r.stdout, /^  gate signatures: FAILED\n {4}mkimage\.lock has sha256 /m);
+  // A signature that is not one of SHA256SUMS.
+  const sums = join(root, 'web/testing/releases', id, 'SHA256SUMS');
+  execFileSync('gpg', ['--batch', '--yes', '--local-user', key.uid, '--armor', '--detach-sign', '--output', `${sums}.asc`, lock], { env: { ...process.env, GNUPGHOME: key.home }, stdio: 'ignore' });
+  const forged = await promote('--from', 'testing', '--to', 'production');
+  t.is(forged.code, 1);
+  t.regex(forged.stdout, /^  gate signatures: FAILED\n {4}\S+SHA256SUMS\.asc does not verify \S+SHA256SUMS/m);
 });
 
 /** A publish root on a mount of its own, undone when the test ends. */
