@@ -8,6 +8,7 @@ import { LocalStore } from '../cache/local-store.ts';
 import type { Digest } from '../core/ids.ts';
 import type { ImageManifest } from '../image/manifest.ts';
 import { Edition } from '../publish/edition.ts';
+import { signingKey } from '../publish/gpg.ts';
 import { publishRelease } from '../publish/publish.ts';
 import { EDITION_NAME } from '../publish/release-record.ts';
 import { buildCommand } from './build-command.ts';
@@ -47,6 +48,13 @@ export async function publishCommand(args: readonly string[], options: Options, 
     io.err('mkimage: publish signs what it writes and needs a gpg key (hint: --sign-key KEY or MKIMAGE_SIGN_KEY=KEY; gpg --list-secret-keys shows yours)');
     return 2;
   }
+  // A key gpg does not have is said before a build that may take an hour.
+  const signer = { key, env: io.env, signal: io.signal };
+  const usable = await signingKey(signer);
+  if (!usable.ok) {
+    printDiagnostic(io, usable.error);
+    return 2;
+  }
   const goals = args.map((a) => (a.includes('.') ? a : `${a}.iso`));
   const built = await buildCommand(goals, options, io);
   if (built !== 0) return built;
@@ -73,7 +81,7 @@ export async function publishCommand(args: readonly string[], options: Options, 
       ...(existsSync(lock) && { lock }),
       own: await ownDebs(manifest),
       suite: manifest.suite ?? 'stable',
-      signer: { key, env: io.env, signal: io.signal },
+      signer,
       now,
     });
     if (!r.ok) {

@@ -52,7 +52,8 @@ export async function publishRelease(p: PublishInput): Promise<Result<Published>
     tmp = await p.edition.newTemporary();
     const written = await writeContent(p, tmp);
     if (!written.ok) return written;
-    const sums = formatSums(await contentFiles(tmp, p.signer.signal));
+    const content = await contentFiles(tmp, p.signer.signal);
+    const sums = formatSums(content);
     await writeFile(join(tmp, SUMS), sums);
     const digest = sha256Hex(sums);
     const same = p.edition.releases().find((r) => r.digest === digest);
@@ -69,9 +70,9 @@ export async function publishRelease(p: PublishInput): Promise<Result<Published>
       edition: p.edition.name,
       created: p.now.toISOString(),
       digest,
-      images: (await contentFiles(join(tmp, 'images'))).filter((f) => !f.path.endsWith('.manifest.json')).map((f) => ({ ...f, path: `images/${f.path}` })),
+      images: content.filter((f) => f.path.startsWith('images/') && !f.path.endsWith('.manifest.json')),
       packages: await manifestPackages(p.images.map((i) => i.manifest)),
-      own: p.own.length > 0 ? (await contentFiles(join(tmp, REPO, 'pool'))).map((f) => ({ ...f, path: `${REPO}/pool/${f.path}` })) : [],
+      own: content.filter((f) => f.path.startsWith(`${REPO}/pool/`)),
       key: fingerprint.value,
     };
     await writeFile(join(tmp, RECORD), `${JSON.stringify(record, null, 2)}\n`);
