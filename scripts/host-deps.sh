@@ -2,7 +2,7 @@
 # Installs the Debian packages mkimage and its tests use on the host, if any is missing.
 # Run as root on Debian 12. Idempotent: installs nothing when everything is there.
 set -eu
-PACKAGES="util-linux mount coreutils acl attr libcap2-bin git graphviz
+PACKAGES="util-linux mount coreutils acl attr libcap2-bin git graphviz curl patch
   debian-archive-keyring dose-distcheck dpkg-dev gpg gpgv xz-utils nginx dosfstools grub-common grub-efi-amd64-bin isolinux mmdebstrap mtools openssl
   ovmf qemu-system-x86 squashfs-tools syslinux-common tar tmux xorriso zstd"
 missing=""
