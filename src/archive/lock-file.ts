@@ -10,6 +10,10 @@
 // `inputs` is a digest of what the distro's packages were resolved from (suite, mirrors,
 // components, package lists): a lock resolved for other inputs is stale, not silently used.
 // `source` lines say which suites of which mirrors, signed when, the packages came from.
+// `local` lines name the binaries of the project's own packages (localSource) the distro
+// installs: built from the feature's folder, not pinned to an index; what they depend on is.
+//
+//   local server-mini hello-motd hello-motd 1.2 amd64
 
 import { fail, ok, type Result } from '../core/diagnostic.ts';
 import { formatBuilds, parseBuildLine, type LockedBuilds, type LockedSourcePackage } from './lock-builds.ts';
@@ -40,10 +44,22 @@ export interface LockedSource {
   readonly date: string;
 }
 
+/** A binary of a local source the distro installs (`local DISTRO BUILD NAME VERSION ARCH`). */
+export interface LockedLocal {
+  /** The local source's name (its package build). */
+  readonly build: string;
+  readonly name: string;
+  readonly version: string;
+  readonly architecture: string;
+  readonly line?: number;
+}
+
 export interface LockedDistro {
   readonly inputs: string;
   readonly sources: readonly LockedSource[];
   readonly packages: readonly LockedPackage[];
+  /** The binaries of local sources it installs, when any. */
+  readonly local?: readonly LockedLocal[];
 }
 
 export type Lock = ReadonlyMap<string, LockedDistro>;
@@ -58,6 +74,7 @@ export function formatLock(lock: Lock, builds: LockedBuilds = new Map()): string
     for (const p of [...d.packages].sort(byKey((x) => `${x.stage === 'bootstrap' ? 0 : 1} ${x.name} ${x.architecture}`))) {
       lines.push(`package ${distro} ${p.stage} ${p.name} ${p.version} ${p.architecture} ${p.size} ${p.sha256} ${p.mirror} ${p.filename}`);
     }
+    for (const l of [...(d.local ?? [])].sort(byKey((x) => `${x.build} ${x.name} ${x.architecture}`))) lines.push(`local ${distro} ${l.build} ${l.name} ${l.version} ${l.architecture}`);
   }
   lines.push(...formatBuilds(builds));
   return `${lines.join('\n')}\n`;
@@ -72,7 +89,7 @@ export function parseLock(text: string, file: string): Result<Lock> {
 /** Parses a whole lock: the distros' entries and the package builds'. */
 export function parseLockFile(text: string, file: string): Result<{ readonly distros: Lock; readonly builds: LockedBuilds }> {
   const builds = new Map<string, { inputs: string; sources: LockedSourcePackage[] }>();
-  const distros = new Map<string, { inputs: string; sources: LockedSource[]; packages: LockedPackage[] }>();
+  const distros = new Map<string, { inputs: string; sources: LockedSource[]; packages: LockedPackage[]; local?: LockedLocal[] }>();
   const lines = text.split('\n');
   for (const [i, raw] of lines.entries()) {
     const line = raw.trim();
@@ -103,13 +120,20 @@ export function parseLockFile(text: string, file: string): Result<{ readonly dis
         known.packages.push({ stage, name, version, architecture, size: Number(size), sha256, mirror, filename, line: i + 1 });
         break;
       }
+      case 'local': {
+        if (!known) return bad(`a local package of ${distro} before its distro line`);
+        if (w.length !== 6) return bad('a local line is `local DISTRO BUILD NAME VERSION ARCH`');
+        const [, , build, name, version, architecture] = w as [string, string, string, string, string, string];
+        (known.local ??= []).push({ build, name, version, architecture, line: i + 1 });
+        break;
+      }
       case 'build': {
         const built = parseBuildLine(w, builds, at);
         if (!built.ok) return built;
         break;
       }
       default:
-        return bad(`unknown line ${JSON.stringify(w[0])} (distro, source, package or build)`);
+        return bad(`unknown line ${JSON.stringify(w[0])} (distro, source, package, local or build)`);
     }
   }
   return ok({ distros, builds });

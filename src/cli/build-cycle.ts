@@ -14,7 +14,8 @@ import { LocalStore } from '../cache/local-store.ts';
 import { parseImageTarget, untypedDistro, type ImageTarget } from '../profile/image-targets.ts';
 import type { LoadedProject } from '../project/load.ts';
 import type { WatchPlanInput } from '../watch/watch-plan.ts';
-import { planImages, type ImagePlan } from './image-goals.ts';
+import { libraryFacts, planImages, type ImagePlan } from './image-goals.ts';
+import { localPrebuild } from './local-prebuild.ts';
 import type { LockedDistro } from '../archive/lock-file.ts';
 import { POOL_DIR } from '../archive/pool.ts';
 import type { Library } from '../profile/library.ts';
@@ -210,7 +211,7 @@ export async function prepare(request: CycleRequest, warning: (d: Diagnostic) =>
   const planFor = [...imageNames, ...takers.value.filter((t) => !imageNames.some((i) => i.name === t.name))];
   let images: ImagePlan | undefined;
   if (planFor.length > 0) {
-    const planned = await planLockedImages(request, library!, planFor, loaded.root, storeRoot, warning);
+    const planned = await planLockedImages(request, library!, planFor, loaded, storeRoot, warning);
     if (!planned.ok) return planned;
     images = { ...planned.value, goals: planned.value.goals.filter((g) => imageNames.some((i) => i.name === g.target.name)) };
     for (const w of images.warnings) warning(w);
@@ -235,11 +236,13 @@ export async function prepare(request: CycleRequest, warning: (d: Diagnostic) =>
  * (and the lock written) unless --locked or a command that only looks. --offline: every
  * locked file must be in the pool, and no hook may want the network.
  */
-async function planLockedImages(request: CycleRequest, library: Library, targets: readonly ImageTarget[], projectRoot: string, storeRoot: string, warning: (d: Diagnostic) => void): Promise<Result<ImagePlan>> {
+async function planLockedImages(request: CycleRequest, library: Library, targets: readonly ImageTarget[], loaded: LoadedProject, storeRoot: string, warning: (d: Diagnostic) => void): Promise<Result<ImagePlan>> {
   const { options, io } = request;
-  const lock = ProjectLock.read(projectRoot, options.mirror);
+  const lock = ProjectLock.read(loaded.root, options.mirror);
   if (!lock.ok) return lock;
   const mode: LockMode = request.lockMode ?? (options.locked ? 'locked' : 'build');
+  const prebuild = localPrebuild({ root: loaded.root, stateKey: stateKey(loaded), storeRoot, env: io.env, jobs: request.jobs, sourceDateEpoch: libraryFacts(library, io.env).sourceDateEpoch, say: warning });
+  lock.value.useLocalSources(library.packages, mode === 'read' ? undefined : prebuild);
   const offline = options.offline ?? false;
   const entries = new Map<string, Promise<Result<LockedDistro | undefined>>>();
   const plan = (lockFor: (config: ImageConfig) => Promise<Result<LockedDistro | undefined>>, packages?: readonly PackageBuildConfig[]) =>

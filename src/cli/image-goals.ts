@@ -46,6 +46,10 @@ export interface PlanOptions {
   readonly packages?: readonly PackageBuildConfig[];
 }
 
+/** The project's commit and SOURCE_DATE_EPOCH, from the history of the library's modules. */
+export const libraryFacts = (library: Library, env: Readonly<Record<string, string | undefined>>): ProjectFacts =>
+  projectFacts(library.root, library.files.map((f) => relative(library.root, f)), env);
+
 export async function planImages(
   library: Library,
   targets: readonly ImageTarget[],
@@ -55,7 +59,7 @@ export async function planImages(
 ): Promise<Result<ImagePlan>> {
   const { mirror } = options;
   const root = library.root;
-  const facts = projectFacts(root, library.files.map((f) => relative(root, f)), env);
+  const facts = libraryFacts(library, env);
   const specs = new Map<string, TargetSpec>();
   const goals: ImageGoal[] = [];
   const warnings: Diagnostic[] = [];
@@ -70,7 +74,7 @@ export async function planImages(
     // The lock is the profile's: a mirror given for one build is where files come from, no input.
     const locked = options.lockFor ? await options.lockFor(config.value) : ok(undefined);
     if (!locked.ok) return locked;
-    const installed = new Set(locked.value?.packages.map((p) => p.name));
+    const installed = new Set([...(locked.value?.packages ?? []), ...(locked.value?.local ?? [])].map((p) => p.name));
     const built = builtFor({ installed, features: new Set(profile.value.features) }, options.packages ?? []);
     const lockedConfig = locked.value ? { ...config.value, locked: locked.value } : unlocked;
     const withMirror = built.length > 0 ? { ...lockedConfig, built } : lockedConfig;

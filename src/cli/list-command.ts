@@ -38,10 +38,10 @@ function packageRows(library: Library, root: string): Array<[string, string]> {
   const rows: Array<[string, string]> = [];
   for (const [name, b] of [...library.packages].sort(([x], [y]) => (x < y ? -1 : 1))) {
     const d = b.decl;
-    const what = [`Debian source ${name}${d.from ? ` from ${d.from}` : ''}`, ...(d.upstream ? [`upstream ${d.upstream.version} from ${d.upstream.tarball}`] : []), ...(b.patches.length > 0 ? [`${b.patches.length} patch${b.patches.length === 1 ? '' : 'es'}`] : []), `version suffix ${d.suffix}`, `feature ${b.feature}`];
+    const what = [b.local ? `local source ${name} from ${relative(root, b.local.dir)}/` : `Debian source ${name}${d.from ? ` from ${d.from}` : ''}`, ...(d.upstream ? [`upstream ${d.upstream.version} from ${d.upstream.tarball}`] : []), ...(b.patches.length > 0 ? [`${b.patches.length} patch${b.patches.length === 1 ? '' : 'es'}`] : []), ...(d.suffix ? [`version suffix ${d.suffix}`] : []), `feature ${b.feature}`];
     const locked = builds.get(name);
     // Built with the images of its feature that install its binaries, or alone once one of them is locked.
-    rows.push([packageStepId(name), `${what.join(', ')}${locked ? `; locked ${locked.sources[0]!.version}` : '; not locked yet'}; built with the images that take it, or alone`]);
+    rows.push([packageStepId(name), `${what.join(', ')}${b.local ? `; version ${b.local.version}` : locked ? `; locked ${locked.sources[0]!.version}` : '; not locked yet'}; built with the images that take it, or alone`]);
     for (const dep of locked?.sources.slice(1) ?? []) rows.push([packageStepId(dep.name), `rebuilt against ${name}: ${dep.name} ${dep.version}, a dependent`]);
   }
   return rows;

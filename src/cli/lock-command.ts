@@ -23,6 +23,9 @@ import { openProject, requireLibrary } from './project.ts';
 import { describeChanges, missingFromPool, packageChanges, ProjectLock } from './project-lock.ts';
 import { distroFeatures } from './package-goals.ts';
 import { join } from 'node:path';
+import { stateKey } from './build-cycle.ts';
+import { libraryFacts } from './image-goals.ts';
+import { localPrebuild } from './local-prebuild.ts';
 
 interface Locking {
   readonly library: Library;
@@ -147,6 +150,10 @@ async function open(args: readonly string[], options: Options, io: Io, verb: 'lo
   if (!library.ok) return library;
   const lock = ProjectLock.read(project.value.loaded.root, options.mirror);
   if (!lock.ok) return lock;
+  const jobs = options.jobs === undefined ? io.cores : Number(options.jobs);
+  const loaded = project.value.loaded;
+  const sourceDateEpoch = libraryFacts(library.value, io.env).sourceDateEpoch;
+  lock.value.useLocalSources(library.value.packages, localPrebuild({ root: loaded.root, stateKey: stateKey(loaded), storeRoot: storeRoot(options, io), env: io.env, jobs: Number.isInteger(jobs) && jobs >= 1 ? jobs : io.cores, sourceDateEpoch, say: (d) => io.err(`mkimage: ${formatDiagnostic(d)}`) }));
   const buildable = [...library.value.nodes.values()].map((n) => n.node).filter((n) => n.kind === 'distro' && !n.name.startsWith('.') && imageTypesOf(n).length > 0).map((n) => n.name).sort();
   const distros = args.filter((a) => buildable.includes(a));
   const packages = args.filter((a) => !buildable.includes(a));

@@ -28,7 +28,7 @@ export function distroFeatures(library: Library, names: Iterable<string>): Map<s
 
 /** What decides the builds a locked distro's image takes: its lock entry's packages and its profile's features. */
 export const imageUse = (library: Library, distro: string, entry: LockedDistro): ImageUse => ({
-  installed: new Set(entry.packages.map((p) => p.name)),
+  installed: new Set([...entry.packages, ...(entry.local ?? [])].map((p) => p.name)),
   features: distroFeatures(library, [distro]).get(distro)!,
 });
 

@@ -19,11 +19,17 @@ import { PackagePool } from '../archive/pool.ts';
 import { fail, ok, type Diagnostic, type Result } from '../core/diagnostic.ts';
 import { RecipeFailure } from '../core/target.ts';
 import type { ImageConfig } from '../image/config.ts';
-import { lockInputs, resolveDistroLock, type ResolveOptions } from '../image/lock-resolve.ts';
+import { firstMirror, lockInputs, resolveDistroLock, type LocalRepo, type LockConfig, type ResolveOptions } from '../image/lock-resolve.ts';
 import type { SuiteIndex } from '../archive/suite-index.ts';
 import { writeFailure, writeFileAtomically } from './writable.ts';
 
 const DEBIAN_MIRROR = 'http://deb.debian.org/debian';
+
+/**
+ * Builds the local sources an image installs, before its lock is resolved (what their binaries
+ * depend on is known once they are built), and gives their repositories' indexes.
+ */
+export type LocalPrebuild = (builds: readonly PackageBuild[], target: { readonly suite: string; readonly mirror: string }, signal: AbortSignal) => Promise<Result<LocalRepo[]>>;
 
 /** build: resolve what is missing or stale; locked: refuse to (--locked); read: use what is current, resolve nothing. */
 export type LockMode = 'build' | 'locked' | 'read';
@@ -32,6 +38,8 @@ export class ProjectLock {
   #entries: Map<string, LockedDistro>;
   #builds: Map<string, LockedBuild>;
   #changed = new Set<string>();
+  readonly #local = new Map<string, PackageBuild>();
+  #prebuild: LocalPrebuild | undefined;
   readonly #indexCache = new Map<string, Promise<Result<SuiteIndex>>>();
   readonly #buildIndexes = newIndexCache();
 
@@ -60,6 +68,43 @@ export class ProjectLock {
   }
 
   /**
+   * The project's local sources (localSource): an image that installs one of their binaries is
+   * locked with what they depend on, so its entry's inputs include their debian/control, and
+   * resolving it needs them built first (`prebuild`; without it such an entry is not resolved).
+   */
+  useLocalSources(builds: ReadonlyMap<string, PackageBuild>, prebuild?: LocalPrebuild): this {
+    for (const [name, b] of builds) if (b.local) this.#local.set(name, b);
+    this.#prebuild = prebuild;
+    return this;
+  }
+
+  /** The local sources whose binaries the config asks for. */
+  #localOf(config: ImageConfig): PackageBuild[] {
+    const asked = new Set([...config.basePackages, ...config.packages].map(packageName));
+    return [...this.#local.values()].filter((b) => b.local!.binaries.some((x) => asked.has(x)));
+  }
+
+  #withLocal<C extends ImageConfig>(config: C): C & { local: Array<{ build: string; relations: string }> } {
+    return { ...config, local: this.#localOf(config).map((b) => ({ build: b.decl.source, relations: b.local!.relations })) };
+  }
+
+  /** The local sources' repositories for resolving the config (built now, or found built in the store). */
+  async #localRepos(config: ImageConfig, from: ImageConfig, signal: AbortSignal): Promise<Result<LocalRepo[]>> {
+    const locals = this.#localOf(config);
+    if (locals.length === 0) return ok([]);
+    const base = new Set(config.basePackages.map(packageName));
+    const inBase = locals.flatMap((b) => b.local!.binaries).find((x) => base.has(x));
+    if (inBase) {
+      const origin = config.packageOrigins?.[inBase];
+      return fail({ message: `${config.name} asks for ${inBase}, a binary of a local source, in its bootstrap${origin ? ` (at ${origin})` : ''}`, hint: 'local sources are installed by the packages stage: add it with add(PACKAGES, ...)' });
+    }
+    const names = locals.map((b) => b.decl.source).join(', ');
+    if (!this.#prebuild) return fail({ message: `${config.name} installs the local source ${names}: its lock is resolved once that is built`, hint: `mkimage lock ${config.name}, or a build of the image, builds it first` });
+    const mirror = (await firstMirror(from)) ?? DEBIAN_MIRROR;
+    return this.#prebuild(locals, { suite: config.suite, mirror }, signal);
+  }
+
+  /**
    * What the project's package builds are built for, from a locked distro: its suite, the
    * mirror it was locked from, and every locked distro of that suite (the images whose
    * packages decide the dependents). Undefined while the distro is not locked.
@@ -82,6 +127,8 @@ export class ProjectLock {
   async forBuilds(declared: ReadonlyMap<string, PackageBuild>, target: BuildTarget, features: ReadonlyMap<string, ReadonlySet<string>>, mode: LockMode, offline: boolean, signal: AbortSignal, say: (d: Diagnostic) => void): Promise<Result<LockedBuilds>> {
     const out = new Map<string, LockedBuild>();
     for (const [name, build] of [...declared].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      // A local source has nothing to lock: its files are the project's.
+      if (build.local) continue;
       const takers = { ...target, distros: new Map([...target.distros].filter(([distro]) => features.get(distro)?.has(build.feature))) };
       // No locked image takes it (yet): nothing to build, and its entry, if any, stays as it was.
       if (takers.distros.size === 0) continue;
@@ -122,7 +169,7 @@ export class ProjectLock {
   /** The entry of the config's distro if it was resolved for exactly these inputs. */
   async current(config: ImageConfig): Promise<LockedDistro | undefined> {
     const entry = this.#entries.get(config.name);
-    return entry && entry.inputs === (await inputsOf(config)) ? entry : undefined;
+    return entry && entry.inputs === (await inputsOf(this.#withLocal(config))) ? entry : undefined;
   }
 
   /**
@@ -138,7 +185,7 @@ export class ProjectLock {
       return fail({ message: `${config.name} ${entry ? 'was locked for other inputs than the profile has now' : `is not in ${this.file}`}, and --offline cannot resolve it`, hint: `mkimage lock ${config.name} while the network is there` });
     }
     const asked = [...config.basePackages, ...config.packages].map(packageName);
-    const held = new Set(entry?.packages.map((p) => p.name));
+    const held = new Set([...(entry?.packages ?? []), ...(entry?.local ?? [])].map((p) => p.name));
     const resolved = await this.resolve(config, signal, entry ? { keep: entry.packages, move: asked.filter((n) => !held.has(n)) } : {});
     if (!resolved.ok) return resolved;
     say({ message: `${LOCK_FILE}: ${entry ? `${config.name} re-locked for its changed inputs: ${describeChanges(entry, resolved.value) || 'no package moved'}` : `${config.name} locked: ${resolved.value.packages.length} packages`}` });
@@ -152,7 +199,10 @@ export class ProjectLock {
     try {
       const io = { signal, tmp, output: (_: 'stdout' | 'stderr', text: string) => void (tail = (tail + text).slice(-4000)) };
       const from = this.mirror ? { ...config, mirrors: [this.mirror] } : config;
-      const resolved = await resolveDistroLock(from, io, { ...options, indexCache: this.#indexCache }).catch((e: unknown) => {
+      const local = await this.#localRepos(config, from, signal);
+      if (signal.aborted) return fail({ message: `interrupted while locking ${config.name}; ${this.file} is as it was` });
+      if (!local.ok) return local;
+      const resolved = await resolveDistroLock(this.#withLocal(from), io, { ...options, indexCache: this.#indexCache, local: local.value }).catch((e: unknown) => {
         // Interrupted: nothing was recorded, and the lock file is written only at the end.
         if (signal.aborted) return fail<Diagnostic>({ message: `interrupted while locking ${config.name}; ${this.file} is as it was` });
         if (e instanceof RecipeFailure) return fail<Diagnostic>({ message: e.message, ...(e.details.hint && { hint: e.details.hint }) });
@@ -163,7 +213,7 @@ export class ProjectLock {
         const said = tail.split('\n').filter((l) => /^E: |unmet|Depends:/.test(l)).slice(0, 3).join(' ');
         return fail({ ...resolved.error, message: `locking ${config.name}: ${resolved.error.message}${said ? ` (apt: ${said})` : ''}` });
       }
-      const entry = this.mirror ? { ...resolved.value, inputs: await inputsOf(config) } : resolved.value;
+      const entry = this.mirror ? { ...resolved.value, inputs: await inputsOf(this.#withLocal(config)) } : resolved.value;
       if (record) this.set(config.name, entry);
       return ok(entry);
     } finally {
@@ -240,7 +290,7 @@ export function packageChanges(before: readonly LockedPackage[], after: readonly
 }
 
 /** The lock inputs of a config, as a Result-free string (host sources that cannot be read count as none). */
-async function inputsOf(config: ImageConfig): Promise<string> {
+async function inputsOf(config: LockConfig): Promise<string> {
   return lockInputs(config).catch((e: unknown) => {
     if (e instanceof RecipeFailure) return '';
     throw e;
@@ -251,7 +301,7 @@ async function inputsOf(config: ImageConfig): Promise<string> {
 function notLocked(file: string, config: ImageConfig, entry: LockedDistro | undefined): Diagnostic {
   const hint = `mkimage lock ${config.name} updates the lock; commit it`;
   if (!entry) return { message: `--locked: ${file} holds no entry for ${config.name}`, hint };
-  const held = new Set(entry.packages.map((p) => p.name));
+  const held = new Set([...entry.packages, ...(entry.local ?? [])].map((p) => p.name));
   const wanted = [...config.basePackages, ...config.packages].map(packageName);
   const missing = wanted.find((n) => !held.has(n));
   if (missing) {

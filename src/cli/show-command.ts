@@ -38,7 +38,7 @@ export async function showCommand(args: readonly string[], options: Options, io:
     printDiagnostic(io, lock.error);
     return 2;
   }
-  await printLock(config.value, lock.value, io.out, io.cwd);
+  await printLock(config.value, lock.value.useLocalSources(resolved.value.library.packages), io.out, io.cwd);
   return 0;
 }
 

@@ -23,6 +23,6 @@ export {
   type ProfilesDecl,
   type SettingDecl,
 } from './profile.ts';
-export { debianSource, type PackageDecl, type PackageOptions, type RebuildMode, type UpstreamTarball } from './package.ts';
+export { debianSource, localSource, type LocalOptions, type PackageDecl, type PackageOptions, type RebuildMode, type UpstreamTarball } from './package.ts';
 export type { RecipeContext } from '../core/target.ts';
 export type { Json } from '../core/canonical.ts';

@@ -37,7 +37,9 @@ export interface PackageDecl {
   readonly dropPatches: readonly string[];
   /** Another upstream version, built with the archive source's debian/ folder. */
   readonly upstream?: UpstreamTarball;
-  /** Appended to the version of every binary package (`+mkimage1`), so a host can tell ours from Debian's. */
+  /** A custom package: its folder (with debian/ in it), relative to the feature folder; no archive source. */
+  readonly local?: string;
+  /** Appended to the version of every binary package (`+mkimage1`), so a host can tell ours from Debian's; a local source's is '' unless given. */
   readonly suffix: string;
   /** DEB_BUILD_OPTIONS words (`nocheck`, `noopt`). */
   readonly buildOptions: readonly string[];
@@ -88,6 +90,43 @@ export function debianSource(source: string, options: PackageOptions = {}): Pack
     configureOptions: options.configureOptions ?? [],
     rebuild: options.rebuild ?? 'none',
     reason: options.reason ?? 'Rebuilt by mkimage.',
+    jobs: options.jobs ?? 1,
+    ...(at && { at }),
+  };
+}
+
+export interface LocalOptions {
+  /** The folder holding the source, debian/ in it, relative to the feature folder. */
+  readonly dir: string;
+  /** Added to the version of its changelog (none by default: the package is ours already). */
+  readonly suffix?: string;
+  readonly buildOptions?: readonly string[];
+  readonly profiles?: readonly string[];
+  /** The changelog line of our entry, when a suffix is given. */
+  readonly reason?: string;
+  readonly jobs?: number | 'all';
+}
+
+/**
+ * A custom package, built from a folder of the feature: `localSource('hello-motd', { dir: 'hello-motd' })`.
+ * The name is debian/control's Source; it is built as the folder is (a native source), in the
+ * same clean chroot as Debian's sources, and an image's lock pins what its binaries depend on.
+ */
+export function localSource(source: string, options: LocalOptions): PackageDecl {
+  const at = callerLocation();
+  return {
+    [PROFILE]: true,
+    kind: 'package',
+    source,
+    local: options.dir,
+    patches: [],
+    dropPatches: [],
+    suffix: options.suffix ?? '',
+    buildOptions: options.buildOptions ?? [],
+    profiles: options.profiles ?? [],
+    configureOptions: [],
+    rebuild: 'none',
+    reason: options.reason ?? 'Built by mkimage.',
     jobs: options.jobs ?? 1,
     ...(at && { at }),
   };

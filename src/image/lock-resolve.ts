@@ -2,12 +2,14 @@
 // else the host's apt sources) fetched and verified; then mmdebstrap, with the bootstrap
 // stage's own arguments plus --simulate, says what apt would install (its own resolution,
 // not ours), once for the bootstrap and once with the packages stage's on top; every choice
-// is pinned to a signed index. The result is one distro's part of the lock.
+// is pinned to a signed index. The binaries of the project's own packages (localSource) come
+// from their built repositories, seen by the second simulation: they are recorded as ours, and
+// what they depend on is pinned like the rest. The result is one distro's part of the lock.
 
 import { createHash } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { LockedDistro, LockedPackage } from '../archive/lock-file.ts';
+import type { LockedDistro, LockedLocal, LockedPackage } from '../archive/lock-file.ts';
 import { parseAptSimulation, pin } from '../archive/pin.ts';
 import { DEFAULT_KEYRING, parseSources } from '../archive/sources-list.ts';
 import { packageName } from '../archive/package-name.ts';
@@ -23,7 +25,19 @@ import { hostAptSources } from './stages/bootstrap.ts';
 import { runOptions, toolEnv, type StepIo } from './step-io.ts';
 import { MMDEBSTRAP, mmdebstrapArgs } from './tools/mmdebstrap.ts';
 
-export type LockConfig = Pick<ImageConfig, 'suite' | 'variant' | 'architecture' | 'components' | 'basePackages' | 'packages' | 'mirrors' | 'sourceDateEpoch' | 'packageOrigins'>;
+export type LockConfig = Pick<ImageConfig, 'suite' | 'variant' | 'architecture' | 'components' | 'basePackages' | 'packages' | 'mirrors' | 'sourceDateEpoch' | 'packageOrigins'> & {
+  /** The local sources it installs, by build, with what the lock of their binaries depends on (LocalSource.relations). */
+  readonly local?: ReadonlyArray<{ readonly build: string; readonly relations: string }>;
+};
+
+/** A local source's built repository, as the resolution sees it: its index, not its files. */
+export interface LocalRepo {
+  readonly build: string;
+  readonly binaries: readonly string[];
+  /** The repository's Packages and Release. */
+  readonly packages: string;
+  readonly release: string;
+}
 
 export interface ResolveOptions {
   /**
@@ -36,6 +50,8 @@ export interface ResolveOptions {
   readonly move?: readonly string[];
   /** Suites fetched once for every distro resolved in one run, by URL, suite and components. */
   readonly indexCache?: Map<string, Promise<Result<SuiteIndex>>>;
+  /** The built repositories of the local sources the config installs. */
+  readonly local?: readonly LocalRepo[];
 }
 
 export async function resolveDistroLock(c: LockConfig, io: StepIo, options: ResolveOptions = {}): Promise<Result<LockedDistro>> {
@@ -51,40 +67,67 @@ export async function resolveDistroLock(c: LockConfig, io: StepIo, options: Reso
     indexes.push(index.value);
   }
   // A name no index has would fail apt after a long wait, or a bootstrap after minutes: now, with where it was asked for.
-  const unknown = unknownPackage(c, indexes);
+  const local = options.local ?? [];
+  const unknown = unknownPackage(c, indexes, new Set(local.flatMap((l) => l.binaries)));
   if (unknown) return fail(unknown);
   // Held where they were; when apt cannot satisfy that, the moving names take what they depend on along.
   const move = options.move ?? [];
   const attempts = [new Set(move), ...(move.length > 0 && options.keep ? [dependencyClosure(move, indexes)] : [])];
-  let solved: Result<LockedPackage[]> | undefined;
+  const localSources = await writeLocalRepos(io.tmp, local);
+  let solved: Result<Solved> | undefined;
   for (const moving of attempts) {
     const keep = (options.keep ?? []).filter((p) => !moving.has(p.name));
     const pins = keep.length > 0 ? await writePins(io.tmp, keep) : [];
-    solved = await solve(c, sources, indexes, io, pins);
+    solved = await solve(c, sources, indexes, io, pins, { repos: local, sources: localSources });
     if (solved.ok) break;
   }
   if (!solved!.ok) return solved!;
   return ok({
     inputs: inputsDigest(c, suites),
     sources: indexes.map((i) => ({ mirror: i.source.url, suite: i.source.suite, date: isoDate(i.release.date) })),
-    packages: solved!.value,
+    packages: solved!.value.packages,
+    ...(solved!.value.local.length > 0 && { local: solved!.value.local }),
   });
 }
 
-/** What apt installs for the bootstrap, and then for the packages stage on top, pinned to the indexes. */
-async function solve(c: LockConfig, sources: readonly string[], indexes: readonly SuiteIndex[], io: StepIo, pins: readonly string[]): Promise<Result<LockedPackage[]>> {
+interface Solved {
+  readonly packages: LockedPackage[];
+  readonly local: LockedLocal[];
+}
+
+/** Each local repository's index in `dir`, as apt sources lines. */
+async function writeLocalRepos(dir: string, repos: readonly LocalRepo[]): Promise<string[]> {
+  const lines: string[] = [];
+  for (const r of repos) {
+    const repo = join(dir, `local-${r.build}`);
+    await mkdir(repo, { recursive: true });
+    await writeFile(join(repo, 'Packages'), r.packages);
+    await writeFile(join(repo, 'Release'), r.release);
+    lines.push(`deb [trusted=yes] file:${repo} ./`);
+  }
+  return lines;
+}
+
+/**
+ * What apt installs for the bootstrap, and then for the packages stage on top (with the local
+ * repositories), pinned to the indexes; the local sources' binaries recorded as theirs.
+ */
+async function solve(c: LockConfig, sources: readonly string[], indexes: readonly SuiteIndex[], io: StepIo, pins: readonly string[], local: { repos: readonly LocalRepo[]; sources: readonly string[] }): Promise<Result<Solved>> {
   const base = await simulate(c, sources, io, 'base', pins);
   if (!base.ok) return base;
   const bootstrap = pin(base.value, indexes, 'bootstrap');
-  if (!bootstrap.ok || c.packages.length === 0) return bootstrap;
-  const all = await simulate({ ...c, basePackages: [...c.basePackages, ...c.packages] }, sources, io, 'all', pins);
+  if (!bootstrap.ok) return bootstrap;
+  if (c.packages.length === 0) return ok({ packages: bootstrap.value, local: [] });
+  const all = await simulate({ ...c, basePackages: [...c.basePackages, ...c.packages] }, [...sources, ...local.sources], io, 'all', pins);
   if (!all.ok) return all;
+  const ours = new Map(local.repos.flatMap((r) => r.binaries.map((b) => [b, r.build] as const)));
+  const built = all.value.filter((p) => ours.has(p.name)).map((p) => ({ build: ours.get(p.name)!, name: p.name, version: p.version, architecture: p.architecture }));
   const inBase = new Map(bootstrap.value.map((p) => [`${p.name}:${p.architecture}`, p.version]));
   const changed = all.value.find((p) => inBase.has(`${p.name}:${p.architecture}`) && inBase.get(`${p.name}:${p.architecture}`) !== p.version);
   if (changed) return fail({ message: `the packages stage would move ${changed.name} of the bootstrap to ${changed.version}`, hint: 'add the packages that need it to BASE_PACKAGES' });
-  const extra = pin(all.value.filter((p) => !inBase.has(`${p.name}:${p.architecture}`)), indexes, 'packages');
+  const extra = pin(all.value.filter((p) => !inBase.has(`${p.name}:${p.architecture}`) && !ours.has(p.name)), indexes, 'packages');
   if (!extra.ok) return extra;
-  return ok([...bootstrap.value, ...extra.value]);
+  return ok({ packages: [...bootstrap.value, ...extra.value], local: built });
 }
 
 /** The suites behind the bootstrap's sources: mirror URLs (the config's suite), sources lines, or the host's files. */
@@ -140,8 +183,8 @@ async function writePins(dir: string, keep: readonly LockedPackage[]): Promise<s
 }
 
 /** The first package the profile asks for that no index has (nor provides), with where it was asked for and the closest name. */
-function unknownPackage(c: LockConfig, indexes: readonly SuiteIndex[]): Diagnostic | undefined {
-  const has = (name: string) => indexes.some((i) => i.packages.has(name));
+function unknownPackage(c: LockConfig, indexes: readonly SuiteIndex[], local: ReadonlySet<string>): Diagnostic | undefined {
+  const has = (name: string) => local.has(name) || indexes.some((i) => i.packages.has(name));
   const wanted = [...c.basePackages, ...c.packages].map(packageName);
   const missing = wanted.filter((n) => !has(n));
   if (missing.length === 0) return undefined;
@@ -172,6 +215,8 @@ function inputsDigest(c: LockConfig, suites: readonly SuiteSource[]): string {
     basePackages: c.basePackages,
     packages: c.packages,
     sources: suites.map((s) => `${s.url} ${s.suite} ${s.components.join(',')}`),
+    // Only when there are any: a lock without local sources keeps its digest.
+    ...(c.local && c.local.length > 0 && { local: c.local.map((l) => `${l.build} ${l.relations}`).sort() }),
   };
   return createHash('sha256').update(canonicalJson(inputs)).digest('hex').slice(0, 16);
 }
@@ -180,4 +225,9 @@ function inputsDigest(c: LockConfig, suites: readonly SuiteSource[]): string {
 function isoDate(date: string): string {
   const ms = Date.parse(date);
   return Number.isNaN(ms) ? date.replaceAll(' ', '_') : new Date(ms).toISOString().replace(/\.000Z$/, 'Z');
+}
+
+/** The first mirror a config's packages come from (what its lock entry's first source will name). */
+export async function firstMirror(c: LockConfig): Promise<string | undefined> {
+  return (await suitesOf(c, c.mirrors.length > 0 ? c.mirrors : await hostAptSources()))[0]?.url;
 }

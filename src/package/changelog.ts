@@ -2,7 +2,7 @@
 // dpkg-parsechangelog reads (the version of every binary comes from it), the newest entry's
 // header read back, and the versions we give our builds. Pure: text in, text out.
 
-import { fail, ok, type Result } from '../core/diagnostic.ts';
+export { changelogHead } from '../archive/changelog-head.ts';
 
 export interface ChangelogEntry {
   readonly source: string;
@@ -55,22 +55,6 @@ export function prependEntry(existing: string, entry: string): string {
 }
 
 /** dpkg's header: `source (version) dist [dist...]; key=value, ...`. */
-const HEADER = /^(\w[-+0-9a-z.]*) \(([^() \t]+)\)((?:\s+[-+0-9a-z.]+)+);/i;
-
-/** The newest entry's source, version and distribution from a changelog text; an error naming the line when the first line is not a header. */
-export function changelogHead(text: string): Result<{ source: string; version: string; distribution: string }> {
-  const lines = text.split('\n');
-  // Blank lines before the first entry are allowed (dpkg skips them); anything else is not.
-  const i = lines.findIndex((l) => l.trim() !== '');
-  if (i < 0) return fail({ message: 'debian/changelog is empty', hint: 'a source package has at least one entry' });
-  const line = lines[i]!.replace(/\r$/, '');
-  const m = HEADER.exec(line);
-  if (!m) {
-    return fail({ message: `debian/changelog:${i + 1}: not an entry's header: ${JSON.stringify(line.slice(0, 80))}`, hint: 'the first entry starts `source (version) distribution; urgency=...`' });
-  }
-  return ok({ source: m[1]!, version: m[2]!, distribution: m[3]!.trim().split(/\s+/).join(' ') });
-}
-
 /** `2.14-2` + `+mkimage1` -> `2.14-2+mkimage1`: above Debian's own build of the same version, so apt prefers ours. */
 export function suffixedVersion(version: string, suffix: string): string {
   return `${version}${suffix}`;

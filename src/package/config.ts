@@ -27,6 +27,8 @@ export interface PackageBuildConfig {
   readonly dropPatches: readonly string[];
   /** Another upstream version: the tarball (absolute path), its version and sha256; the lock's source gives debian/. */
   readonly upstream?: { readonly path: string; readonly version: string; readonly sha256: string };
+  /** A custom package: its folder's files (absolute), those executable (relative); `source` then only names it. */
+  readonly local?: { readonly dir: string; readonly files: readonly string[]; readonly executables: readonly string[] };
   readonly buildOptions: readonly string[];
   readonly profiles: readonly string[];
   /** Lines appended to debian/configure.options. */

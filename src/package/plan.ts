@@ -7,12 +7,14 @@ import { basename } from 'node:path';
 import type { LockedBuilds } from '../archive/lock-builds.ts';
 import type { TargetSpec } from '../core/target.ts';
 import type { BuiltPackages } from '../image/config.ts';
+import type { LocalSource } from '../profile/local-source.ts';
 import type { PackageBuild } from '../profile/package-decls.ts';
 import { binNmuVersion, suffixedVersion, upstreamVersion } from './changelog.ts';
 import type { PackageBuildConfig } from './config.ts';
 import { builddTarget } from './stages/buildd.ts';
 import { buildDependsTarget, buildDepsTarget } from './stages/build-deps.ts';
 import { buildTarget } from './stages/build.ts';
+import { localSourceTarget } from './stages/local-source.ts';
 import { sourceTarget } from './stages/source.ts';
 import { packageStepId } from './step.ts';
 
@@ -29,6 +31,10 @@ export interface PackagePlanInput {
 export function packageBuildConfigs(p: PackagePlanInput): PackageBuildConfig[] {
   const out: PackageBuildConfig[] = [];
   for (const [name, build] of [...p.builds].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (build.local) {
+      out.push(localBuildConfig(p, name, build, build.local));
+      continue;
+    }
     const entry = p.locked.get(name);
     if (!entry) continue;
     const d = build.decl;
@@ -82,6 +88,39 @@ export function packageBuildConfigs(p: PackagePlanInput): PackageBuildConfig[] {
   return out;
 }
 
+/**
+ * A custom package (localSource): nothing of it is locked (its files are the project's); its
+ * version is its changelog's, with the suffix when one is declared; it is built against the
+ * archive alone.
+ */
+function localBuildConfig(p: PackagePlanInput, name: string, build: PackageBuild, local: LocalSource): PackageBuildConfig {
+  const d = build.decl;
+  return {
+    name,
+    build: name,
+    features: [build.feature],
+    source: { name, version: local.version, suite: LOCAL_SUITE, size: 0, sha256: '', mirror: '', dsc: '', binaries: local.binaries },
+    version: suffixedVersion(local.version, d.suffix),
+    suite: p.suite,
+    mirror: p.mirror,
+    architecture: 'amd64',
+    patches: [],
+    dropPatches: [],
+    buildOptions: d.buildOptions,
+    jobs: d.jobs,
+    profiles: d.profiles,
+    configureOptions: [],
+    changes: [d.reason],
+    after: [],
+    sourceDateEpoch: p.sourceDateEpoch,
+    local: { dir: local.dir, files: local.files, executables: local.executables },
+    ...(d.at && { at: d.at }),
+  };
+}
+
+/** The suite a local source's record names: it comes from no archive. */
+export const LOCAL_SUITE = 'local';
+
 /** The lines of a declared build's own changelog entry: why, and each thing we changed. */
 function ownChanges(build: PackageBuild, backportedFrom: string | undefined): string[] {
   const d = build.decl;
@@ -100,7 +139,7 @@ export function packageTargets(configs: readonly PackageBuildConfig[]): TargetSp
   const specs = new Map<string, TargetSpec>();
   for (const c of configs) {
     const chroot = builddTarget({ suite: c.suite, architecture: c.architecture, mirror: c.mirror, sourceDateEpoch: c.sourceDateEpoch });
-    for (const spec of [chroot, sourceTarget(c), buildDependsTarget(c), buildDepsTarget(c), buildTarget(c)]) if (!specs.has(spec.id)) specs.set(spec.id, spec);
+    for (const spec of [chroot, c.local ? localSourceTarget(c, c.local) : sourceTarget(c), buildDependsTarget(c), buildDepsTarget(c), buildTarget(c)]) if (!specs.has(spec.id)) specs.set(spec.id, spec);
   }
   return [...specs.values()];
 }

@@ -6,6 +6,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fail, formatLocation, ok, type Diagnostic, type Result } from '../core/diagnostic.ts';
 import type { PackageDecl } from '../dsl/package.ts';
+import { readLocalSource, type LocalSource } from './local-source.ts';
 
 /** A declared package build, as the library holds it. */
 export interface PackageBuild {
@@ -16,6 +17,8 @@ export interface PackageBuild {
   readonly patches: readonly string[];
   /** The upstream tarball's absolute path, when it builds another upstream version. */
   readonly upstream?: string;
+  /** A custom package's folder, read (localSource). */
+  readonly local?: LocalSource;
 }
 
 const SOURCE_NAME = /^[a-z0-9][a-z0-9+.-]+$/;
@@ -30,13 +33,17 @@ export function checkPackageDecl(decl: PackageDecl, feature: string, featureDir:
   const at = decl.at ?? { file: join(featureDir, 'feature.ts'), line: 1 };
   const bad = (message: string, hint?: string): Result<never> => fail({ message: `package ${decl.source}: ${message}`, at, ...(hint && { hint }) });
   if (!SOURCE_NAME.test(decl.source)) return fail({ message: `invalid source package name ${JSON.stringify(decl.source)}`, at, hint: 'a Debian source name: lower-case letters, digits, + - and .' });
-  if (!SUFFIX.test(decl.suffix)) return bad(`version suffix ${JSON.stringify(decl.suffix)} does not start with + and end in a letter or digit`, "e.g. '+mkimage1': it sorts above the archive's version");
+  if (!(decl.local !== undefined && decl.suffix === '') && !SUFFIX.test(decl.suffix)) return bad(`version suffix ${JSON.stringify(decl.suffix)} does not start with + and end in a letter or digit`, "e.g. '+mkimage1': it sorts above the archive's version");
   for (const w of [...decl.buildOptions, ...decl.profiles]) if (!WORD.test(w)) return bad(`${JSON.stringify(w)} is not one word of DEB_BUILD_OPTIONS or DEB_BUILD_PROFILES`);
   const parallel = decl.buildOptions.find((w) => w.startsWith('parallel='));
   if (parallel) return bad(`${parallel} in buildOptions: the job slots a build gets are mkimage's to give`, `jobs: ${parallel.slice('parallel='.length) || 1} takes that many of -j`);
   if (decl.jobs !== 'all' && !(Number.isInteger(decl.jobs) && decl.jobs >= 1)) return bad(`jobs ${JSON.stringify(decl.jobs)} is not a whole number of job slots or 'all'`, "e.g. jobs: 4, or 'all' for a build that should have the machine (-j) to itself");
   for (const line of decl.configureOptions) if (line.includes('\n')) return bad(`a configure option holds a line break: ${JSON.stringify(line)}`, 'give one option per list item');
   const folder = `${relative(join(featureDir, '..'), featureDir)}/`;
+  if (decl.local !== undefined) {
+    const local = readLocalSource(decl.source, decl.local, featureDir);
+    return local.ok ? ok({ decl, feature, patches: [], local: local.value }) : bad(local.error.message, local.error.hint);
+  }
   const patches: string[] = [];
   for (const p of decl.patches) {
     const path = join(featureDir, p);

@@ -42,3 +42,18 @@ test('what does not parse is an error at file:line', (t) => {
   t.regex(at(['package web bootstrap a 1 amd64 1 ' + 'a'.repeat(64) + ' http://m p']), /^1: a package of web before its distro line/);
   t.regex(at(text.map((l, i) => (i === row ? l.replace(' packages ', ' pkgs ') : l))), /unknown stage pkgs/);
 });
+
+test("a distro's local binaries are one line each, after its packages, and parse back", (t) => {
+  const local: Lock = new Map([['web', { ...LOCK.get('web')!, local: [{ build: 'motd', name: 'motd-doc', version: '1.2', architecture: 'all' }, { build: 'motd', name: 'motd', version: '1.2', architecture: 'amd64' }] }]]);
+  const text = formatLock(local);
+  const lines = text.trim().split('\n');
+  t.deepEqual(lines.slice(-2), ['local web motd motd 1.2 amd64', 'local web motd motd-doc 1.2 all']);
+  const parsed = parseLock(text, 'mkimage.lock');
+  if (!parsed.ok) return t.fail(parsed.error.message);
+  t.is(formatLock(parsed.value), text);
+  t.is(parsed.value.get('web')!.local![0]!.line, lines.length - 1);
+  // A distro without local sources writes no such line (and its lock reads as before).
+  t.notRegex(formatLock(LOCK), /^local /m);
+  const bad = parseLock(`${text}local web motd\n`, 'mkimage.lock');
+  t.regex(bad.ok ? 'parsed' : `${bad.error.at?.line}: ${bad.error.message}`, /^\d+: a local line is `local DISTRO BUILD NAME VERSION ARCH`/);
+});

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { formatLock, type LockedDistro, type LockedPackage } from '../../src/archive/lock-file.ts';
 import { describeChanges, ProjectLock } from '../../src/cli/project-lock.ts';
 import { lockInputs } from '../../src/image/lock-resolve.ts';
-import { debianSource } from '../../src/dsl/package.ts';
+import { debianSource, localSource } from '../../src/dsl/package.ts';
 import { testConfig } from '../image/helpers/image-config.ts';
 
 const MIRROR = 'http://127.0.0.1:9/debian';
@@ -92,4 +92,24 @@ test('a package build is locked for the distros whose profile has its feature; o
   // With the feature, the entry locked for other images' packages is stale: --locked says so, at the declaration's line.
   const stale = await read.value.forBuilds(declared, target, new Map([['web', new Set(['ldap'])]]), 'locked', false, new AbortController().signal, () => undefined);
   t.regex(stale.ok ? '' : stale.error.message, /^--locked: the package build openldap is locked for other inputs than the profile has now$/);
+});
+
+test("an image with a local source's binary: its entry's inputs are its debian/control's, and it is resolved only once that is built", async (t) => {
+  const motd = { decl: localSource('motd', { dir: 'motd' }), feature: 'web', patches: [], local: { dir: '/p/features/web/motd', files: [], executables: [], version: '1.2', binaries: ['motd'], relations: '3333333333333333' } };
+  const withMotd = testConfig({ ...config, name: 'web', packages: [...config.packages, 'motd'] });
+  const plain = await lockInputs(withMotd);
+  const local = await lockInputs({ ...withMotd, local: [{ build: 'motd', relations: '3333333333333333' }] });
+  t.not(local, plain);
+  t.not(await lockInputs({ ...withMotd, local: [{ build: 'motd', relations: '4444444444444444' }] }), local);
+  t.is(await lockInputs({ ...config, local: [] }), await lockInputs(config), 'no local source: the digest of every existing lock stays');
+  const dir = project(t, formatLock(new Map([['web', { ...(await entry(withMotd)), inputs: local, local: [{ build: 'motd', name: 'motd', version: '1.2', architecture: 'all' }] }]])));
+  const read = ProjectLock.read(dir);
+  if (!read.ok) return t.fail(read.error.message);
+  t.is(await read.value.current(withMotd), undefined, 'without its local sources the lock cannot tell');
+  read.value.useLocalSources(new Map([['motd', motd]]));
+  t.truthy(await read.value.current(withMotd));
+  // Stale, and nothing to build it with: one line saying what builds it.
+  const r = await read.value.resolve(testConfig({ ...withMotd, packages: [...withMotd.packages, 'less'] }), new AbortController().signal);
+  t.false(r.ok);
+  if (!r.ok) t.is(r.error.message, 'web installs the local source motd: its lock is resolved once that is built');
 });

@@ -3,7 +3,7 @@
 
 import test from 'ava';
 import type { LockedBuilds, LockedSourcePackage } from '../../src/archive/lock-builds.ts';
-import { debianSource } from '../../src/dsl/package.ts';
+import { debianSource, localSource } from '../../src/dsl/package.ts';
 import type { PackageBuildConfig } from '../../src/package/config.ts';
 import { builtFor, packageBuildConfigs, packageTargets, sharedBinary, type PackagePlanInput } from '../../src/package/plan.ts';
 import type { PackageBuild } from '../../src/profile/package-decls.ts';
@@ -178,4 +178,24 @@ test('a binary two builds make is found, with both sources', (t) => {
   });
   const shared = sharedBinary(compat);
   t.deepEqual(shared && [shared.binary, shared.first.name, shared.second.name], ['libjansson4', 'jansson', 'jansson-compat']);
+});
+
+test("a local source needs no lock: its version is its changelog's (suffixed if declared), its files the source step's inputs", (t) => {
+  const local = (suffix?: string): PackageBuild => ({
+    decl: localSource('motd', { dir: 'motd', ...(suffix !== undefined && { suffix }) }),
+    feature: 'web',
+    patches: [],
+    local: { dir: '/p/features/web/motd', files: ['/p/features/web/motd/debian/control', '/p/features/web/motd/motd.txt'], executables: [], version: '1.2', binaries: ['motd'], relations: '3333333333333333' },
+  });
+  const [plain] = packageBuildConfigs({ ...INPUT, builds: new Map([['motd', local()]]), locked: new Map() });
+  t.deepEqual([plain!.name, plain!.version, plain!.source.binaries, plain!.after], ['motd', '1.2', ['motd'], []]);
+  const [suffixed] = packageBuildConfigs({ ...INPUT, builds: new Map([['motd', local('+site1')]]), locked: new Map() });
+  t.is(suffixed!.version, '1.2+site1');
+  const specs = packageTargets([plain!]);
+  t.deepEqual(specs.map((s) => s.id), ['buildd/bookworm-amd64', 'package/motd/source', 'package/motd/build-depends', 'package/motd/build-deps', 'package/motd']);
+  const source = specs.find((s) => s.id === 'package/motd/source')!;
+  t.deepEqual(source.inputs.files, ['/p/features/web/motd/debian/control', '/p/features/web/motd/motd.txt']);
+  t.deepEqual((source.inputs.values as { files: string[] }).files, ['debian/control', 'motd.txt'], 'the files by their names in the folder: moving the project rebuilds nothing');
+  // Taken by an image of its feature whose lock installs one of its binaries (a `local` line).
+  t.deepEqual(builtFor({ installed: new Set(['motd']), features: new Set(['web']) }, [plain!]).map((b) => b.source), ['motd']);
 });

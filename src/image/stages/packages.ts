@@ -27,6 +27,8 @@ export type PackagesConfig = Pick<ImageConfig, 'packages' | 'sourceDateEpoch'> &
   readonly suite?: string;
   /** The project's builds it takes (their repositories are prerequisites `repo:SOURCE`). */
   readonly built?: ReadonlyArray<Omit<BuiltPackages, 'target'>>;
+  /** The binaries of local sources the lock says it installs (from `built`, at their built versions). */
+  readonly lockedLocal?: ReadonlyArray<{ readonly name: string; readonly version: string; readonly architecture: string }>;
 };
 
 /** The name a package build's repository is read under by the packages stage. */
@@ -43,6 +45,7 @@ export const packagesStage = defineStage<PackagesConfig>({
     sourceDateEpoch: c.sourceDateEpoch,
     ...(c.locked && { suite: c.suite, lockedPackages: c.locked.packages.filter((p) => p.stage === 'packages').map(withoutLine) }),
     ...(c.built && c.built.length > 0 && { built: c.built.map(({ target: _, ...b }) => b) }),
+    ...(c.locked?.local && { lockedLocal: c.locked.local.map((l) => ({ name: l.name, version: l.version, architecture: l.architecture })) }),
   }),
   recipe: (c) => ({
     tools: [UNSHARE],
@@ -108,7 +111,10 @@ export async function lockedPackages(config: PackagesConfig & { readonly lockedP
   const ours = new Map((config.built ?? []).flatMap((b) => b.binaries.map((n) => [n, b.version] as const)));
   const gone = new Set((config.built ?? []).flatMap((b) => b.replaces).filter((n) => !ours.has(n)));
   const before = installedPackages(root);
-  const replaced = [...before, ...config.lockedPackages].filter((p) => ours.has(p.name));
+  const local = config.lockedLocal ?? [];
+  const notBuilt = local.find((l) => !ours.has(l.name));
+  if (notBuilt) throw new RecipeFailure(`the lock installs ${notBuilt.name} of a local source, and no build of the image makes it`, { hint: 'is the feature that declares its localSource in the profile? mkimage lock again if the profile changed' });
+  const replaced = [...before, ...config.lockedPackages, ...local].filter((p) => ours.has(p.name));
   const locked = config.lockedPackages.filter((p) => !ours.has(p.name) && !gone.has(p.name));
   const install = [...locked, ...new Map(replaced.map((p) => [p.name, { name: p.name, version: ours.get(p.name)! }])).values()];
   const remove = [...new Set(before.filter((p) => gone.has(p.name)).map((p) => p.name))];
@@ -121,7 +127,7 @@ export async function lockedPackages(config: PackagesConfig & { readonly lockedP
     // What an earlier stage installed keeps its mark (a base list's curl stays manual).
     const script = lockedInstallScript([...config.packages, ...before.map((p) => p.name)], install, sources, remove);
     await runInRoot(root, { script, network: false, env: { SOURCE_DATE_EPOCH: String(config.sourceDateEpoch) } }, kept.io);
-    const expected = [...before, ...config.lockedPackages].filter((p) => !gone.has(p.name)).map((p) => (ours.has(p.name) ? { ...p, version: ours.get(p.name)! } : p));
+    const expected = [...before, ...config.lockedPackages, ...local].filter((p) => !gone.has(p.name)).map((p) => (ours.has(p.name) ? { ...p, version: ours.get(p.name)! } : p));
     // What apt's autoremove took out after our builds went in is gone on purpose; all else must be as locked.
     const said = kept.text();
     checkInstalledIsLocked(root, [...new Map(expected.map((p) => [`${p.name}:${p.architecture}`, p])).values()], [...disappeared(said), ...(sources.length > 0 ? removedPackages(said) : [])], ours);

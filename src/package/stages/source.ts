@@ -195,7 +195,7 @@ export function patchFailure(v: Pick<SourceValues, 'name' | 'source' | 'upstream
 }
 
 /** Our entry on top, dated as the newest entry of the archive's changelog: the same source gives the same bytes. */
-async function writeChangelog(v: SourceValues, src: string, ctx: RecipeContext, env: Record<string, string>): Promise<void> {
+export async function writeChangelog(v: Pick<SourceValues, 'name' | 'version' | 'suite' | 'changes'>, src: string, ctx: RecipeContext, env: Record<string, string>): Promise<void> {
   const file = join(src, 'debian/changelog');
   const text = await readFile(file, 'utf8');
   const head = changelogHead(text);

@@ -1,0 +1,3 @@
+import { profiles } from 'mkimage';
+
+export default profiles();
