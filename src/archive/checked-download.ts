@@ -24,8 +24,11 @@ export type DownloadFailure =
   | { readonly kind: 'mismatch'; readonly size: number; readonly sha256: string }
   | { readonly kind: 'unreachable'; readonly why: string };
 
+/** Downloads of this process so far: two at once of one file write two partial files. */
+let downloads = 0;
+
 export async function downloadChecked(url: string, path: string, expected: Expected, signal?: AbortSignal): Promise<Result<void, DownloadFailure>> {
-  const partial = `${path}.${process.pid}.partial`;
+  const partial = `${path}.${process.pid}-${++downloads}.partial`;
   try {
     const res = await fetch(url, signal ? { signal } : {});
     if (!res.ok || !res.body) return fail({ kind: 'http', status: res.status, statusText: res.statusText });

@@ -14,6 +14,13 @@
 // installs: built from the feature's folder, not pinned to an index; what they depend on is.
 //
 //   local server-mini hello-motd hello-motd 1.2 amd64
+//
+// The build chroot of the project's package builds (mmdebstrap --variant=buildd) is pinned the
+// same way, by suite and architecture, in `buildd` lines:
+//
+//   buildd bookworm-amd64 inputs 0a1b2c3d4e5f6a7b
+//   buildd bookworm-amd64 source http://deb.debian.org/debian bookworm 2026-07-11T10:16:37Z
+//   buildd bookworm-amd64 package gcc-12 12.2.0-14 amd64 19432 <sha256> http://deb.debian.org/debian pool/main/g/gcc-12/gcc-12_12.2.0-14_amd64.deb
 
 import { fail, ok, type Result } from '../core/diagnostic.ts';
 import { formatBuilds, parseBuildLine, type LockedBuilds, type LockedSourcePackage } from './lock-builds.ts';
@@ -66,18 +73,35 @@ export type Lock = ReadonlyMap<string, LockedDistro>;
 
 const byKey = <T>(key: (x: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
 
-export function formatLock(lock: Lock, builds: LockedBuilds = new Map()): string {
+export function formatLock(lock: Lock, builds: LockedBuilds = new Map(), chroots: Lock = new Map()): string {
   const lines = [HEADER];
   for (const [distro, d] of [...lock].sort(byKey(([n]) => n))) {
     lines.push('', `distro ${distro} inputs ${d.inputs}`);
     for (const s of [...d.sources].sort(byKey((x) => `${x.mirror} ${x.suite}`))) lines.push(`source ${distro} ${s.mirror} ${s.suite} ${s.date}`);
-    for (const p of [...d.packages].sort(byKey((x) => `${x.stage === 'bootstrap' ? 0 : 1} ${x.name} ${x.architecture}`))) {
+    for (const p of sortedPackages(d.packages)) {
       lines.push(`package ${distro} ${p.stage} ${p.name} ${p.version} ${p.architecture} ${p.size} ${p.sha256} ${p.mirror} ${p.filename}`);
     }
     for (const l of [...(d.local ?? [])].sort(byKey((x) => `${x.build} ${x.name} ${x.architecture}`))) lines.push(`local ${distro} ${l.build} ${l.name} ${l.version} ${l.architecture}`);
   }
   lines.push(...formatBuilds(builds));
+  for (const [key, c] of [...chroots].sort(byKey(([n]) => n))) {
+    lines.push('', `buildd ${key} inputs ${c.inputs}`);
+    for (const s of [...c.sources].sort(byKey((x) => `${x.mirror} ${x.suite}`))) lines.push(`buildd ${key} source ${s.mirror} ${s.suite} ${s.date}`);
+    for (const p of sortedPackages(c.packages)) lines.push(`buildd ${key} package ${p.name} ${p.version} ${p.architecture} ${p.size} ${p.sha256} ${p.mirror} ${p.filename}`);
+  }
   return `${lines.join('\n')}\n`;
+}
+
+const sortedPackages = (packages: readonly LockedPackage[]) => [...packages].sort(byKey((x) => `${x.stage === 'bootstrap' ? 0 : 1} ${x.name} ${x.architecture}`));
+
+/** A `buildd KEY ...` line as the distro line it mirrors (its packages are all of its bootstrap). */
+function builddWords(w: readonly string[]): string[] | undefined {
+  const [, key, kind, ...rest] = w;
+  if (key === undefined) return undefined;
+  if (kind === 'inputs') return ['distro', key, 'inputs', ...rest];
+  if (kind === 'source') return ['source', key, ...rest];
+  if (kind === 'package') return ['package', key, 'bootstrap', ...rest];
+  return undefined;
 }
 
 /** Parses a lock's distros; anything it does not understand is an error at `file:line`. */
@@ -87,23 +111,27 @@ export function parseLock(text: string, file: string): Result<Lock> {
 }
 
 /** Parses a whole lock: the distros' entries and the package builds'. */
-export function parseLockFile(text: string, file: string): Result<{ readonly distros: Lock; readonly builds: LockedBuilds }> {
+export function parseLockFile(text: string, file: string): Result<{ readonly distros: Lock; readonly builds: LockedBuilds; readonly chroots: Lock }> {
   const builds = new Map<string, { inputs: string; sources: LockedSourcePackage[] }>();
   const distros = new Map<string, { inputs: string; sources: LockedSource[]; packages: LockedPackage[]; local?: LockedLocal[] }>();
+  const chroots: typeof distros = new Map();
   const lines = text.split('\n');
   for (const [i, raw] of lines.entries()) {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) continue;
     const at = { file, line: i + 1 };
     const bad = (why: string) => fail({ message: `${why}: ${JSON.stringify(line.length > 80 ? `${line.slice(0, 80)}...` : line)}`, at, hint: 'mkimage lock writes the file again' });
-    const w = line.split(/\s+/);
+    const chroot = line.startsWith('buildd ');
+    const w = chroot ? builddWords(line.split(/\s+/)) : line.split(/\s+/);
+    if (!w) return bad('a buildd line is `buildd SUITE-ARCH inputs DIGEST`, `... source MIRROR SUITE DATE` or `... package NAME VERSION ARCH SIZE SHA256 MIRROR PATH`');
     const distro = w[1] ?? '';
-    const known = distros.get(distro);
+    const entries = chroot ? chroots : distros;
+    const known = entries.get(distro);
     switch (w[0]) {
       case 'distro':
         if (w.length !== 4 || w[2] !== 'inputs' || !/^[0-9a-f]{16,64}$/.test(w[3]!)) return bad('a distro line is `distro NAME inputs DIGEST`');
         if (known) return bad(`distro ${distro} is locked twice`);
-        distros.set(distro, { inputs: w[3]!, sources: [], packages: [] });
+        entries.set(distro, { inputs: w[3]!, sources: [], packages: [] });
         break;
       case 'source':
         if (!known) return bad(`a source of ${distro} before its distro line`);
@@ -136,5 +164,5 @@ export function parseLockFile(text: string, file: string): Result<{ readonly dis
         return bad(`unknown line ${JSON.stringify(w[0])} (distro, source, package, local or build)`);
     }
   }
-  return ok({ distros, builds });
+  return ok({ distros, builds, chroots });
 }

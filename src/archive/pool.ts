@@ -3,11 +3,11 @@
 // temporary name, renamed into place: an interrupt leaves nothing half-written), and is hashed
 // again before it is used, so a pool file that rotted or was replaced is never installed.
 
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fail, ok, type Result } from '../core/diagnostic.ts';
+import { sha256File } from '../core/file-digest.ts';
 import type { ArchivePackage } from './packages-index.ts';
 import { downloadChecked, mismatchWords } from './checked-download.ts';
 
@@ -16,6 +16,12 @@ export const POOL_DIR = 'pool';
 
 /** What the pool needs of a package: its name for messages, where it is, and what it must hash to. */
 export type PoolPackage = Pick<ArchivePackage, 'name' | 'version' | 'filename' | 'size' | 'sha256'>;
+
+/**
+ * Downloads in flight in this process, by the file they fill: two stages that lock the same
+ * package (an image's bootstrap and the build chroot) wait for one download.
+ */
+const inflight = new Map<string, Promise<Result<string>>>();
 
 export class PackagePool {
   constructor(readonly root: string) {}
@@ -32,6 +38,14 @@ export class PackagePool {
   async fetch(p: PoolPackage, mirror: string, signal?: AbortSignal): Promise<Result<string>> {
     const path = this.path(p.sha256);
     if (existsSync(path)) return ok(path);
+    const running = inflight.get(path);
+    if (running) return running;
+    const download = this.#download(p, path, mirror, signal).finally(() => inflight.delete(path));
+    inflight.set(path, download);
+    return download;
+  }
+
+  async #download(p: PoolPackage, path: string, mirror: string, signal?: AbortSignal): Promise<Result<string>> {
     const url = `${mirror.replace(/\/+$/, '')}/${p.filename}`;
     await mkdir(join(this.root, p.sha256.slice(0, 2)), { recursive: true });
     const got = await downloadChecked(url, path, p, signal);
@@ -67,7 +81,7 @@ export class PackagePool {
     const corrupt: Array<{ sha256: string; got: string }> = [];
     for (const f of files) {
       signal?.throwIfAborted();
-      const got = await sha256Of(f.path);
+      const got = await sha256File(f.path);
       if (got === f.sha256) continue;
       await rm(f.path, { force: true });
       corrupt.push({ sha256: f.sha256, got });
@@ -97,15 +111,9 @@ export class PackagePool {
     const path = this.path(p.sha256);
     const size = await stat(path).then((s) => s.size, () => undefined);
     if (size === undefined) return fail({ message: `${p.name} ${p.version} is not in the pool (${this.root})`, hint: 'mkimage fetch fills it' });
-    const got = await sha256Of(path);
+    const got = await sha256File(path);
     if (got === p.sha256 && size === p.size) return ok(path);
     await rm(path, { force: true });
     return fail({ message: `${p.name} ${p.version}: the pool's file ${path} does not match its sha256 (${size} bytes, ${got.slice(0, 16)}); it was removed`, hint: 'mkimage fetch downloads it again' });
   }
-}
-
-async function sha256Of(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }

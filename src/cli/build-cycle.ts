@@ -24,8 +24,9 @@ import { distroFeatures, isPackageGoal, packageGoalImages } from './package-goal
 import { missingFromPool, ProjectLock, type LockMode } from './project-lock.ts';
 import type { PackageBuildConfig } from '../package/config.ts';
 import { packageBuildConfigs, sharedBinary } from '../package/plan.ts';
+import type { LockedChroot } from '../package/stages/buildd.ts';
 import { writeImageRecords } from './image-outputs.ts';
-import { storeRoot as storeRootOf, type Io } from './io.ts';
+import { outDir as outDirOf, storeRoot as storeRootOf, type Io } from './io.ts';
 import type { BuildPicture } from './live-view.ts';
 import type { Options } from './options.ts';
 import { materialize, type Materialized } from './outputs.ts';
@@ -81,7 +82,7 @@ export async function buildCycle(request: CycleRequest, report: CycleReport): Pr
   const prepared = await prepare(request, report.warning);
   if (!prepared.ok) return { kind: 'invalid', code: 2, error: prepared.error };
   const { loaded, storeRoot, graph, goals, images } = prepared.value;
-  const outDir = resolve(io.cwd, options.out ?? join(loaded.root, 'out'));
+  const outDir = outDirOf(options, io, loaded.root);
   if (report.planned) await report.planned(watchPlan(prepared.value, outDir));
   if (signal.aborted) return { kind: 'built', code: 130 };
 
@@ -242,7 +243,7 @@ async function planLockedImages(request: CycleRequest, library: Library, targets
   if (!lock.ok) return lock;
   const mode: LockMode = request.lockMode ?? (options.locked ? 'locked' : 'build');
   const prebuild = localPrebuild({ root: loaded.root, stateKey: stateKey(loaded), storeRoot, env: io.env, jobs: request.jobs, sourceDateEpoch: libraryFacts(library, io.env).sourceDateEpoch, say: warning });
-  lock.value.useLocalSources(library.packages, mode === 'read' ? undefined : prebuild);
+  lock.value.useLocalSources(library.packages, mode === 'read' ? undefined : { build: prebuild, say: warning });
   const offline = options.offline ?? false;
   const entries = new Map<string, Promise<Result<LockedDistro | undefined>>>();
   const plan = (lockFor: (config: ImageConfig) => Promise<Result<LockedDistro | undefined>>, packages?: readonly PackageBuildConfig[]) =>
@@ -284,12 +285,15 @@ async function planLockedImages(request: CycleRequest, library: Library, targets
  * planned (their lock entries say which binaries they install). Undefined: no builds declared,
  * or no image planned with a lock entry.
  */
-async function lockedBuilds(lock: ProjectLock, library: Library, planned: ImagePlan, mode: LockMode, offline: boolean, signal: AbortSignal, warning: (d: Diagnostic) => void): Promise<Result<{ suite: string; mirror: string } | undefined>> {
+async function lockedBuilds(lock: ProjectLock, library: Library, planned: ImagePlan, mode: LockMode, offline: boolean, signal: AbortSignal, warning: (d: Diagnostic) => void): Promise<Result<{ suite: string; mirror: string; chroot?: LockedChroot } | undefined>> {
   const first = planned.goals.find((g) => g.config.locked)?.config;
   const target = first && lock.buildTarget(first);
   if (library.packages.size === 0 || !target) return ok(undefined);
   const resolved = await lock.forBuilds(library.packages, target, distroFeatures(library, target.distros.keys()), mode, offline, signal, warning);
-  return resolved.ok ? ok({ suite: target.suite, mirror: target.mirror }) : resolved;
+  if (!resolved.ok) return resolved;
+  const chroot = await lock.forChroot(target, mode, offline, signal, warning);
+  if (!chroot.ok) return chroot;
+  return ok({ suite: target.suite, mirror: target.mirror, ...(chroot.value && { chroot: { ...chroot.value, components: target.components } }) });
 }
 
 /** The state of a project is keyed by its Targetfile's path: two checkouts keep their own. */

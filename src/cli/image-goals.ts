@@ -87,6 +87,6 @@ export async function planImages(
       .filter(([, id]) => specs.has(id));
     goals.push({ goal: stageId(withMirror, type, type), target, config: withMirror, features: profile.value.features, stages });
   }
-  if (goals.some((g) => g.config.built)) for (const spec of packageTargets(options.packages ?? [])) specs.set(spec.id, spec);
+  if (goals.some((g) => g.config.built)) for (const spec of packageTargets(options.packages ?? [], { dir: join(storeRoot, POOL_DIR), offline: options.offline ?? false, ...(mirror && { mirror }) })) specs.set(spec.id, spec);
   return ok({ goals, specs: [...specs.values()], facts, warnings });
 }

@@ -2,11 +2,11 @@
 // duration) and a SHA256SUMS line. Written after the image itself, from the build's outcomes;
 // a full disk or a read-only out/ is a Diagnostic naming the file, and leaves no `.tmp` behind.
 
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fail, ok, type Result } from '../core/diagnostic.ts';
 import type { BuildResult } from '../core/engine.ts';
+import { sha256File } from '../core/file-digest.ts';
 import type { Digest, TargetId } from '../core/ids.ts';
 import type { BuildState } from '../core/state.ts';
 import { uncommittedPaths } from '../image/facts.ts';
@@ -97,14 +97,4 @@ function readSums(path: string): Map<string, string> {
     if (m && existsSync(join(path, '..', m[2]!))) sums.set(m[2]!, m[1]!);
   }
   return sums;
-}
-
-function sha256File(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const h = createHash('sha256');
-    createReadStream(path)
-      .on('data', (d) => h.update(d))
-      .on('end', () => resolve(h.digest('hex')))
-      .on('error', reject);
-  });
 }

@@ -1,7 +1,7 @@
 // What every command gets from the process edge (main.ts), and the few things they all do with
 // it: print a diagnostic, find the store.
 
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { defaultStoreRoot } from '../cache/store-root.ts';
 import { formatDiagnostic, type Diagnostic } from '../core/diagnostic.ts';
 import type { Options } from './options.ts';
@@ -33,5 +33,8 @@ export interface Terminal {
 
 /** The store every command uses: --store, else $MKIMAGE_STORE, else the user's cache directory. */
 export const storeRoot = (options: Options, io: Io): string => resolve(io.cwd, options.store ?? defaultStoreRoot(io.env));
+
+/** Where a build's outputs go: --out, or out/ beside the Targetfile. */
+export const outDir = (options: Options, io: Io, projectRoot: string): string => resolve(io.cwd, options.out ?? join(projectRoot, 'out'));
 
 export const printDiagnostic = (io: Io, d: Diagnostic): void => io.err(`mkimage: ${formatDiagnostic(d)}`);

@@ -12,6 +12,7 @@ import type { EngineEvent, Failed } from '../core/events.ts';
 import { TargetGraph } from '../core/graph.ts';
 import { parseState } from '../core/state.ts';
 import { LocalStore } from '../cache/local-store.ts';
+import { POOL_DIR } from '../archive/pool.ts';
 import type { LocalRepo } from '../image/lock-resolve.ts';
 import { packageBuildConfigs, packageTargets } from '../package/plan.ts';
 import { packageStepId } from '../package/step.ts';
@@ -35,7 +36,7 @@ export interface PrebuildContext {
 export function localPrebuild(p: PrebuildContext): LocalPrebuild {
   return async (builds, target, signal) => {
     const configs = packageBuildConfigs({ builds: new Map(builds.map((b) => [b.decl.source, b])), locked: new Map(), ...target, sourceDateEpoch: p.sourceDateEpoch });
-    const graph = TargetGraph.build(packageTargets(configs));
+    const graph = TargetGraph.build(packageTargets(configs, { dir: join(p.storeRoot, POOL_DIR), offline: false }));
     if (!graph.ok) return fail(graph.error);
     const goals = configs.map((c) => packageStepId(c.name));
     const names = configs.map((c) => c.name).join(', ');

@@ -7,7 +7,7 @@
 // `mkimage fetch [DISTRO...]`: every locked file into the pool, checked against the lock.
 
 import { POOL_DIR } from '../archive/pool.ts';
-import { fail, formatDiagnostic, ok, type Result } from '../core/diagnostic.ts';
+import { fail, formatDiagnostic, ok, type Diagnostic, type Result } from '../core/diagnostic.ts';
 import { closest } from '../core/suggest.ts';
 import { RecipeFailure } from '../core/target.ts';
 import type { ImageConfig } from '../image/config.ts';
@@ -69,9 +69,12 @@ async function update(l: Locking, options: Options, io: Io): Promise<ExitCode> {
   // The package builds, for the images just locked (their packages decide the dependents).
   const target = l.configs.map((c) => l.lock.buildTarget(c)).find((t) => t !== undefined);
   if (l.library.packages.size > 0 && target) {
-    const builds = await l.lock.forBuilds(l.library.packages, target, distroFeatures(l.library, target.distros.keys()), 'build', false, io.signal, (d) => io.out(formatDiagnostic(d)));
-    if (!builds.ok) {
-      printDiagnostic(io, builds.error);
+    const say = (d: Diagnostic) => io.out(formatDiagnostic(d));
+    const builds = await l.lock.forBuilds(l.library.packages, target, distroFeatures(l.library, target.distros.keys()), 'build', false, io.signal, say);
+    // Their build chroot: --update without names moves it to the archive's newest too.
+    const chroot = builds.ok ? await l.lock.forChroot(target, 'build', false, io.signal, say, options.update === true && l.packages.length === 0) : builds;
+    if (!chroot.ok) {
+      printDiagnostic(io, chroot.error);
       return 1;
     }
   }
@@ -124,7 +127,9 @@ export async function fetchCommand(args: readonly string[], options: Options, io
     return 2;
   }
   const poolDir = join(storeRoot(options, io), POOL_DIR);
-  const unique = new Map(opened.value.configs.flatMap((c) => opened.value.lock.entries.get(c.name)?.packages ?? []).map((p) => [p.sha256, p]));
+  // The images' packages, and the build chroots' of the package builds.
+  const chroots = opened.value.library.packages.size > 0 ? [...opened.value.lock.chroots.values()].flatMap((c) => c.packages) : [];
+  const unique = new Map([...opened.value.configs.flatMap((c) => opened.value.lock.entries.get(c.name)?.packages ?? []), ...chroots].map((p) => [p.sha256, p]));
   const wanted = [...unique.values()];
   const missing = missingFromPool(poolDir, wanted);
   const started = Date.now();
@@ -153,7 +158,8 @@ async function open(args: readonly string[], options: Options, io: Io, verb: 'lo
   const jobs = options.jobs === undefined ? io.cores : Number(options.jobs);
   const loaded = project.value.loaded;
   const sourceDateEpoch = libraryFacts(library.value, io.env).sourceDateEpoch;
-  lock.value.useLocalSources(library.value.packages, localPrebuild({ root: loaded.root, stateKey: stateKey(loaded), storeRoot: storeRoot(options, io), env: io.env, jobs: Number.isInteger(jobs) && jobs >= 1 ? jobs : io.cores, sourceDateEpoch, say: (d) => io.err(`mkimage: ${formatDiagnostic(d)}`) }));
+  const say = (d: Diagnostic) => io.err(`mkimage: ${formatDiagnostic(d)}`);
+  lock.value.useLocalSources(library.value.packages, { build: localPrebuild({ root: loaded.root, stateKey: stateKey(loaded), storeRoot: storeRoot(options, io), env: io.env, jobs: Number.isInteger(jobs) && jobs >= 1 ? jobs : io.cores, sourceDateEpoch, say }), say });
   const buildable = [...library.value.nodes.values()].map((n) => n.node).filter((n) => n.kind === 'distro' && !n.name.startsWith('.') && imageTypesOf(n).length > 0).map((n) => n.name).sort();
   const distros = args.filter((a) => buildable.includes(a));
   const packages = args.filter((a) => !buildable.includes(a));

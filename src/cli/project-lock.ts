@@ -21,15 +21,39 @@ import { RecipeFailure } from '../core/target.ts';
 import type { ImageConfig } from '../image/config.ts';
 import { firstMirror, lockInputs, resolveDistroLock, type LocalRepo, type LockConfig, type ResolveOptions } from '../image/lock-resolve.ts';
 import type { SuiteIndex } from '../archive/suite-index.ts';
+import type { StepIo } from '../image/step-io.ts';
+import type { LockedChroot } from '../package/stages/buildd.ts';
 import { writeFailure, writeFileAtomically } from './writable.ts';
 
 const DEBIAN_MIRROR = 'http://deb.debian.org/debian';
+
+/** What a build chroot is made for: a suite and architecture, from a mirror. */
+export interface ChrootTarget {
+  readonly suite: string;
+  readonly architecture: string;
+  readonly mirror: string;
+  readonly components: readonly string[];
+}
+
+export const chrootKey = (t: Pick<ChrootTarget, 'suite' | 'architecture'>): string => `${t.suite}-${t.architecture}`;
+
+/** mmdebstrap --variant=buildd as a lock resolves it: the variant's set, nothing added. */
+const chrootLockConfig = (t: ChrootTarget): LockConfig => ({
+  suite: t.suite,
+  variant: 'buildd',
+  architecture: t.architecture as LockConfig['architecture'],
+  components: t.components,
+  basePackages: [],
+  packages: [],
+  mirrors: [t.mirror],
+  sourceDateEpoch: 0,
+});
 
 /**
  * Builds the local sources an image installs, before its lock is resolved (what their binaries
  * depend on is known once they are built), and gives their repositories' indexes.
  */
-export type LocalPrebuild = (builds: readonly PackageBuild[], target: { readonly suite: string; readonly mirror: string }, signal: AbortSignal) => Promise<Result<LocalRepo[]>>;
+export type LocalPrebuild = (builds: readonly PackageBuild[], target: { readonly suite: string; readonly mirror: string; readonly chroot: LockedChroot }, signal: AbortSignal) => Promise<Result<LocalRepo[]>>;
 
 /** build: resolve what is missing or stale; locked: refuse to (--locked); read: use what is current, resolve nothing. */
 export type LockMode = 'build' | 'locked' | 'read';
@@ -37,9 +61,11 @@ export type LockMode = 'build' | 'locked' | 'read';
 export class ProjectLock {
   #entries: Map<string, LockedDistro>;
   #builds: Map<string, LockedBuild>;
+  #chroots: Map<string, LockedDistro>;
   #changed = new Set<string>();
   readonly #local = new Map<string, PackageBuild>();
   #prebuild: LocalPrebuild | undefined;
+  #say: (d: Diagnostic) => void = () => undefined;
   readonly #indexCache = new Map<string, Promise<Result<SuiteIndex>>>();
   readonly #buildIndexes = newIndexCache();
 
@@ -48,19 +74,21 @@ export class ProjectLock {
     readonly file: string,
     lock: Lock,
     builds: LockedBuilds,
+    chroots: Lock,
     readonly exists: boolean,
     /** `--mirror`: resolve against this mirror (the entry still records the profile's inputs). */
     readonly mirror?: string,
   ) {
     this.#entries = new Map(lock);
     this.#builds = new Map(builds);
+    this.#chroots = new Map(chroots);
   }
 
   static read(projectRoot: string, mirror?: string): Result<ProjectLock> {
     const file = join(projectRoot, LOCK_FILE);
-    if (!existsSync(file)) return ok(new ProjectLock(file, new Map(), new Map(), false, mirror));
+    if (!existsSync(file)) return ok(new ProjectLock(file, new Map(), new Map(), new Map(), false, mirror));
     const parsed = parseLockFile(readFileSync(file, 'utf8'), file);
-    return parsed.ok ? ok(new ProjectLock(file, parsed.value.distros, parsed.value.builds, true, mirror)) : parsed;
+    return parsed.ok ? ok(new ProjectLock(file, parsed.value.distros, parsed.value.builds, parsed.value.chroots, true, mirror)) : parsed;
   }
 
   get builds(): LockedBuilds {
@@ -72,9 +100,10 @@ export class ProjectLock {
    * locked with what they depend on, so its entry's inputs include their debian/control, and
    * resolving it needs them built first (`prebuild`; without it such an entry is not resolved).
    */
-  useLocalSources(builds: ReadonlyMap<string, PackageBuild>, prebuild?: LocalPrebuild): this {
+  useLocalSources(builds: ReadonlyMap<string, PackageBuild>, prebuild?: { readonly build: LocalPrebuild; readonly say: (d: Diagnostic) => void }): this {
     for (const [name, b] of builds) if (b.local) this.#local.set(name, b);
-    this.#prebuild = prebuild;
+    this.#prebuild = prebuild?.build;
+    if (prebuild) this.#say = prebuild.say;
     return this;
   }
 
@@ -101,7 +130,11 @@ export class ProjectLock {
     const names = locals.map((b) => b.decl.source).join(', ');
     if (!this.#prebuild) return fail({ message: `${config.name} installs the local source ${names}: its lock is resolved once that is built`, hint: `mkimage lock ${config.name}, or a build of the image, builds it first` });
     const mirror = (await firstMirror(from)) ?? DEBIAN_MIRROR;
-    return this.#prebuild(locals, { suite: config.suite, mirror }, signal);
+    // On the chroot the lock pins, as the image's build will have it.
+    const target = { suite: config.suite, architecture: config.architecture, mirror, components: config.components };
+    const chroot = await this.forChroot(target, 'build', false, signal, this.#say);
+    if (!chroot.ok || !chroot.value) return chroot.ok ? fail({ message: `the build chroot ${chrootKey(target)} could not be locked` }) : chroot;
+    return this.#prebuild(locals, { suite: config.suite, mirror, chroot: { ...chroot.value, components: config.components } }, signal);
   }
 
   /**
@@ -162,6 +195,11 @@ export class ProjectLock {
     return ok(out);
   }
 
+  /** The build chroots' entries, by suite and architecture (`bookworm-amd64`). */
+  get chroots(): ReadonlyMap<string, LockedDistro> {
+    return this.#chroots;
+  }
+
   get entries(): ReadonlyMap<string, LockedDistro> {
     return this.#entries;
   }
@@ -194,28 +232,59 @@ export class ProjectLock {
 
   /** Resolves the config against the archive (indexes fetched once per run) and, unless told not to, records the entry. */
   async resolve(config: ImageConfig, signal: AbortSignal, options: ResolveOptions = {}, record = true): Promise<Result<LockedDistro>> {
+    const from = this.mirror ? { ...config, mirrors: [this.mirror] } : config;
+    const local = await this.#localRepos(config, from, signal);
+    if (signal.aborted) return fail({ message: `interrupted while locking ${config.name}; ${this.file} is as it was` });
+    if (!local.ok) return local;
+    const resolved = await this.#resolving(config.name, signal, (io) => resolveDistroLock(this.#withLocal(from), io, { ...options, indexCache: this.#indexCache, local: local.value }));
+    if (!resolved.ok) return resolved;
+    const entry = this.mirror ? { ...resolved.value, inputs: await inputsOf(this.#withLocal(config)) } : resolved.value;
+    if (record) this.set(config.name, entry);
+    return ok(entry);
+  }
+
+  /**
+   * The build chroot of the package builds for a suite (mmdebstrap --variant=buildd), pinned
+   * like a distro's bootstrap: the current entry, or (mode build) one resolved now, keeping
+   * what the old entry held where the archive still has it. Undefined in read mode when not current.
+   */
+  async forChroot(target: ChrootTarget, mode: LockMode, offline: boolean, signal: AbortSignal, say: (d: Diagnostic) => void, update = false): Promise<Result<LockedDistro | undefined>> {
+    const key = chrootKey(target);
+    const config = chrootLockConfig(target);
+    const entry = this.#chroots.get(key);
+    if (!update && entry && entry.inputs === (await inputsOf(config))) return ok(entry);
+    if (mode === 'read') return ok(undefined);
+    if (mode === 'locked' || offline) {
+      return fail({ message: `${mode === 'locked' ? '--locked' : '--offline'}: the build chroot ${key} is ${entry ? 'locked for another mirror or components' : `not in ${this.file}`}`, hint: `mkimage lock updates the lock${offline ? ' while the network is there' : ''}` });
+    }
+    const resolved = await this.#resolving(`the build chroot ${key}`, signal, (io) => resolveDistroLock(config, io, { indexCache: this.#indexCache, ...(entry && !update && { keep: entry.packages, move: [] }) }));
+    if (!resolved.ok) return resolved;
+    if (entry && formatLock(new Map(), new Map(), new Map([[key, entry]])) === formatLock(new Map(), new Map(), new Map([[key, resolved.value]]))) return ok(entry);
+    this.#chroots.set(key, resolved.value);
+    this.#changed.add(`buildd ${key}`);
+    say({ message: `${LOCK_FILE}: build chroot ${key} ${entry ? `re-locked: ${describeChanges(entry, resolved.value) || 'no package moved'}` : `locked: ${resolved.value.packages.length} packages`}` });
+    return ok(resolved.value);
+  }
+
+  /** Runs a resolution in a temporary directory: an interrupt or apt's refusal is one line naming `what`; nothing is recorded. */
+  async #resolving(what: string, signal: AbortSignal, resolve: (io: StepIo) => Promise<Result<LockedDistro>>): Promise<Result<LockedDistro>> {
     const tmp = await mkdtemp(join(tmpdir(), 'mkimage-lock-'));
     let tail = '';
+    const interrupted = () => fail<Diagnostic>({ message: `interrupted while locking ${what}; ${this.file} is as it was` });
     try {
-      const io = { signal, tmp, output: (_: 'stdout' | 'stderr', text: string) => void (tail = (tail + text).slice(-4000)) };
-      const from = this.mirror ? { ...config, mirrors: [this.mirror] } : config;
-      const local = await this.#localRepos(config, from, signal);
-      if (signal.aborted) return fail({ message: `interrupted while locking ${config.name}; ${this.file} is as it was` });
-      if (!local.ok) return local;
-      const resolved = await resolveDistroLock(this.#withLocal(from), io, { ...options, indexCache: this.#indexCache, local: local.value }).catch((e: unknown) => {
+      const io: StepIo = { signal, tmp, output: (_: 'stdout' | 'stderr', text: string) => void (tail = (tail + text).slice(-4000)) };
+      const resolved = await resolve(io).catch((e: unknown) => {
         // Interrupted: nothing was recorded, and the lock file is written only at the end.
-        if (signal.aborted) return fail<Diagnostic>({ message: `interrupted while locking ${config.name}; ${this.file} is as it was` });
+        if (signal.aborted) return interrupted();
         if (e instanceof RecipeFailure) return fail<Diagnostic>({ message: e.message, ...(e.details.hint && { hint: e.details.hint }) });
         throw e;
       });
-      if (signal.aborted) return fail({ message: `interrupted while locking ${config.name}; ${this.file} is as it was` });
+      if (signal.aborted) return interrupted();
       if (!resolved.ok) {
         const said = tail.split('\n').filter((l) => /^E: |unmet|Depends:/.test(l)).slice(0, 3).join(' ');
-        return fail({ ...resolved.error, message: `locking ${config.name}: ${resolved.error.message}${said ? ` (apt: ${said})` : ''}` });
+        return fail({ ...resolved.error, message: `locking ${what}: ${resolved.error.message}${said ? ` (apt: ${said})` : ''}` });
       }
-      const entry = this.mirror ? { ...resolved.value, inputs: await inputsOf(this.#withLocal(config)) } : resolved.value;
-      if (record) this.set(config.name, entry);
-      return ok(entry);
+      return resolved;
     } finally {
       await rm(tmp, { recursive: true, force: true });
     }
@@ -235,7 +304,7 @@ export class ProjectLock {
   /** Writes the file whole (other distros' entries as they were) if anything changed. */
   save(): Result<boolean> {
     if (!this.changed) return ok(false);
-    const text = formatLock(this.#entries, this.#builds);
+    const text = formatLock(this.#entries, this.#builds, this.#chroots);
     try {
       writeFileAtomically(this.file, text);
     } catch (e) {
@@ -249,6 +318,7 @@ export class ProjectLock {
     if (back.ok) {
       this.#entries = new Map(back.value.distros);
       this.#builds = new Map(back.value.builds);
+      this.#chroots = new Map(back.value.chroots);
     }
     return ok(true);
   }

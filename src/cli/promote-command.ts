@@ -2,7 +2,7 @@
 // gates, each with what it found; then the exact release linked into the target edition and
 // made current, or the refusal naming every gate that failed.
 
-import { Edition } from '../publish/edition.ts';
+import { Edition, unknownEdition } from '../publish/edition.ts';
 import { promoteRelease } from '../publish/promote.ts';
 import { formatReleaseDiff } from '../publish/release-diff.ts';
 import { EDITION_NAME } from '../publish/release-record.ts';
@@ -10,9 +10,6 @@ import { formatBytes } from '../ui/format.ts';
 import { printDiagnostic, type ExitCode, type Io } from './io.ts';
 import type { Options } from './options.ts';
 import { publishRoot } from './publish-command.ts';
-import { closest } from '../core/suggest.ts';
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 
 export async function promoteCommand(args: readonly string[], options: Options, io: Io): Promise<ExitCode> {
   const root = publishRoot(options, io, 'promote');
@@ -29,10 +26,9 @@ export async function promoteCommand(args: readonly string[], options: Options, 
       return 2;
     }
   }
-  const editions = existsSync(join(root, distro)) ? readdirSync(join(root, distro)).filter((n) => !n.startsWith('.')).sort() : [];
-  if (!editions.includes(from)) {
-    const guess = closest(from, editions);
-    io.err(`mkimage: ${distro} has no edition ${from} in ${root}${editions.length > 0 ? ` (it has ${editions.join(', ')})` : ''}${guess ? ` (hint: did you mean ${guess}?)` : ''}`);
+  const unknown = unknownEdition(root, distro, from);
+  if (unknown) {
+    printDiagnostic(io, unknown);
     return 2;
   }
   const r = await promoteRelease({ from: new Edition(root, distro, from), to: new Edition(root, distro, to), ...(options.release && { id: options.release }), dryRun: options['dry-run'] ?? false, env: io.env, signal: io.signal });

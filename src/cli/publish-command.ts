@@ -12,7 +12,7 @@ import { signingKey } from '../publish/gpg.ts';
 import { publishRelease } from '../publish/publish.ts';
 import { EDITION_NAME } from '../publish/release-record.ts';
 import { buildCommand } from './build-command.ts';
-import { printDiagnostic, type ExitCode, type Io } from './io.ts';
+import { outDir, printDiagnostic, type ExitCode, type Io } from './io.ts';
 import type { Options } from './options.ts';
 import { openProject } from './project.ts';
 import { LOCK_FILE } from '../archive/lock-file.ts';
@@ -64,7 +64,7 @@ export async function publishCommand(args: readonly string[], options: Options, 
     return 2;
   }
   const projectRoot = project.value.loaded.root;
-  const out = resolve(io.cwd, options.out ?? join(projectRoot, 'out'));
+  const out = outDir(options, io, projectRoot);
   const lock = join(projectRoot, LOCK_FILE);
   const now = new Date();
   const manifests = existsSync(out) ? readdirSync(out).filter((f) => f.endsWith('.manifest.json')).map((f) => JSON.parse(readFileSync(join(out, f), 'utf8')) as ImageManifest) : [];

@@ -2,35 +2,33 @@
 // current one marked, each with what moved since the one before it; `mkimage rollback DISTRO
 // --edition NAME`: the release before the current one becomes current (one rename).
 
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { closest } from '../core/suggest.ts';
-import { Edition } from '../publish/edition.ts';
+import { Edition, publishedFolders, unknownDistro, unknownEdition } from '../publish/edition.ts';
 import { diffReleases, formatReleaseDiff } from '../publish/release-diff.ts';
 import type { ReleaseRecord } from '../publish/release-record.ts';
 import { formatBytes } from '../ui/format.ts';
-import type { ExitCode, Io } from './io.ts';
+import { printDiagnostic, type ExitCode, type Io } from './io.ts';
 import type { Options } from './options.ts';
 import { editionName, publishRoot } from './publish-command.ts';
 
-const dirs = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort() : []);
 
 export async function releasesCommand(args: readonly string[], options: Options, io: Io): Promise<ExitCode> {
   const root = publishRoot(options, io, 'releases');
   if (!root) return 2;
-  const distros = dirs(root);
+  const distros = publishedFolders(root);
   if (args.length > 1) {
     io.err('mkimage: releases wants at most one distro');
     return 2;
   }
   const asked = args[0];
-  if (asked && !distros.includes(asked)) {
-    const guess = closest(asked, distros);
-    io.err(`mkimage: no releases of ${asked} in ${root}${distros.length > 0 ? ` (it has ${distros.join(', ')})` : ''}${guess ? ` (hint: did you mean ${guess}?)` : ''}`);
+  const unknown = asked === undefined ? undefined : unknownDistro(root, asked);
+  if (unknown) {
+    printDiagnostic(io, unknown);
     return 2;
   }
   for (const distro of asked ? [asked] : distros) {
-    for (const name of dirs(join(root, distro))) {
+    for (const name of publishedFolders(join(root, distro))) {
       const edition = new Edition(root, distro, name);
       const current = await edition.current();
       io.out(`${distro} ${name}`);
@@ -61,10 +59,9 @@ export async function rollbackCommand(args: readonly string[], options: Options,
     return 2;
   }
   const distro = args[0]!;
-  const known = dirs(join(root, distro));
-  if (!known.includes(name)) {
-    const guess = closest(name, known);
-    io.err(`mkimage: ${distro} has no edition ${name} in ${root}${known.length > 0 ? ` (it has ${known.join(', ')})` : ''}${guess ? ` (hint: did you mean ${guess}?)` : ''}`);
+  const unknown = unknownEdition(root, distro, name);
+  if (unknown) {
+    printDiagnostic(io, unknown);
     return 2;
   }
   const edition = new Edition(root, distro, name);

@@ -6,11 +6,10 @@
 
 import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { closest } from '../core/suggest.ts';
-import { Edition } from '../publish/edition.ts';
+import { Edition, unservedEdition } from '../publish/edition.ts';
 import { SIGNING_KEY } from '../publish/publish.ts';
 import { aptSourceLine, aptTlsConf, nginxServer } from '../publish/serve-config.ts';
-import type { ExitCode, Io } from './io.ts';
+import { printDiagnostic, type ExitCode, type Io } from './io.ts';
 import type { Options } from './options.ts';
 import { editionName, publishRoot } from './publish-command.ts';
 
@@ -33,10 +32,9 @@ export async function serveConfigCommand(args: readonly string[], options: Optio
     return 2;
   }
   const distros = existsSync(root) ? readdirSync(root).filter((d) => existsSync(join(root, d, edition))).sort() : [];
-  if (distros.length === 0) {
-    const editions = existsSync(root) ? [...new Set(readdirSync(root).flatMap((d) => (existsSync(join(root, d)) ? readdirSync(join(root, d)) : [])))].filter((e) => !e.startsWith('.')) : [];
-    const guess = closest(edition, editions);
-    io.err(`mkimage: no distro of ${root} has an edition ${edition}${editions.length > 0 ? ` (there are ${editions.sort().join(', ')})` : ''}${guess ? ` (hint: did you mean ${guess}?)` : ''}`);
+  const unserved = unservedEdition(root, edition);
+  if (unserved) {
+    printDiagnostic(io, unserved);
     return 2;
   }
   const out = resolve(io.cwd, options.out ?? `serve-${edition}`);

@@ -10,7 +10,7 @@ import { isDirectory, WatchPlan } from '../watch/watch-plan.ts';
 import { watch, type BuildCycle, type BuildHooks } from '../watch/watcher.ts';
 import { buildCycle } from './build-cycle.ts';
 import { liveTerminal, liveWatchView, type BuildPicture } from './live-view.ts';
-import { storeRoot, type ExitCode, type Io } from './io.ts';
+import { outDir, storeRoot, type ExitCode, type Io } from './io.ts';
 import type { Options } from './options.ts';
 
 export interface WatchOverrides {
@@ -34,7 +34,7 @@ export async function watchCommand(goals: readonly string[], options: Options, i
     modules: [targetfile],
     profileDirs: ['conf.d', 'features'].map((d) => join(root, d)).filter(isDirectory),
     targets: [],
-    ignored: [resolve(io.cwd, options.out ?? join(root, 'out')), storeRoot(options, io)],
+    ignored: [outDir(options, io, root), storeRoot(options, io)],
   });
   const cycle: BuildCycle = async (signal, hooks) => {
     const outcome = await runCycle(signal, hooks);

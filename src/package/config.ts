@@ -4,6 +4,7 @@
 
 import type { LockedSourcePackage } from '../archive/lock-builds.ts';
 import type { SourceLocation } from '../core/diagnostic.ts';
+import type { LockedChroot } from './stages/buildd.ts';
 
 export interface PackageBuildConfig {
   /** The source package's name: the target's name (`jansson`). */
@@ -43,4 +44,6 @@ export interface PackageBuildConfig {
   readonly at?: SourceLocation;
   /** Clamp for the timestamps of what is not the package itself (the chroot). */
   readonly sourceDateEpoch: number;
+  /** The build chroot as the lock pins it; absent, it is made from the mirror as it is. */
+  readonly chroot?: LockedChroot;
 }

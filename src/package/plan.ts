@@ -11,7 +11,8 @@ import type { LocalSource } from '../profile/local-source.ts';
 import type { PackageBuild } from '../profile/package-decls.ts';
 import { binNmuVersion, suffixedVersion, upstreamVersion } from './changelog.ts';
 import type { PackageBuildConfig } from './config.ts';
-import { builddTarget } from './stages/buildd.ts';
+import type { PoolAccess } from '../image/locked-install.ts';
+import { builddTarget, type LockedChroot } from './stages/buildd.ts';
 import { buildDependsTarget, buildDepsTarget } from './stages/build-deps.ts';
 import { buildTarget } from './stages/build.ts';
 import { localSourceTarget } from './stages/local-source.ts';
@@ -25,6 +26,8 @@ export interface PackagePlanInput {
   readonly suite: string;
   readonly mirror: string;
   readonly sourceDateEpoch: number;
+  /** The build chroot as the lock pins it (absent: made from the mirror as it is). */
+  readonly chroot?: LockedChroot;
 }
 
 /** Every locked source to build, in the lock's order: each declared build, then its dependents. */
@@ -80,6 +83,7 @@ export function packageBuildConfigs(p: PackagePlanInput): PackageBuildConfig[] {
           : [`Rebuilt against ${name} ${rootVersion}.`],
         after: [...built],
         sourceDateEpoch: p.sourceDateEpoch,
+        ...(p.chroot && { chroot: p.chroot }),
         ...(d.at && { at: d.at }),
       });
       built.push(source.name);
@@ -113,6 +117,7 @@ function localBuildConfig(p: PackagePlanInput, name: string, build: PackageBuild
     changes: [d.reason],
     after: [],
     sourceDateEpoch: p.sourceDateEpoch,
+    ...(p.chroot && { chroot: p.chroot }),
     local: { dir: local.dir, files: local.files, executables: local.executables },
     ...(d.at && { at: d.at }),
   };
@@ -134,11 +139,11 @@ function ownChanges(build: PackageBuild, backportedFrom: string | undefined): st
   ];
 }
 
-/** The engine targets of the builds (the build chroots once per suite). */
-export function packageTargets(configs: readonly PackageBuildConfig[]): TargetSpec[] {
+/** The engine targets of the builds (the build chroots once per suite; a locked one from the pool). */
+export function packageTargets(configs: readonly PackageBuildConfig[], pool?: PoolAccess): TargetSpec[] {
   const specs = new Map<string, TargetSpec>();
   for (const c of configs) {
-    const chroot = builddTarget({ suite: c.suite, architecture: c.architecture, mirror: c.mirror, sourceDateEpoch: c.sourceDateEpoch });
+    const chroot = builddTarget({ suite: c.suite, architecture: c.architecture, mirror: c.mirror, sourceDateEpoch: c.sourceDateEpoch }, c.chroot, pool);
     for (const spec of [chroot, c.local ? localSourceTarget(c, c.local) : sourceTarget(c), buildDependsTarget(c), buildDepsTarget(c), buildTarget(c)]) if (!specs.has(spec.id)) specs.set(spec.id, spec);
   }
   return [...specs.values()];

@@ -2,11 +2,10 @@
 // kept only if its size and sha256 are the ones the signed index (or the checked .dsc) gives,
 // so what dpkg-source unpacks is exactly what the archive published.
 
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fail, ok, type Result } from '../core/diagnostic.ts';
+import { sha256File } from '../core/file-digest.ts';
 import { downloadChecked, mismatchWords } from '../archive/checked-download.ts';
 import type { ArchiveSource, SourceFile } from '../archive/sources-index.ts';
 
@@ -46,7 +45,5 @@ async function download(file: SourceFile, url: string, path: string, what: strin
 async function holds(path: string, file: SourceFile): Promise<boolean> {
   const size = await stat(path).then((s) => (s.isFile() ? s.size : -1), () => -1);
   if (size !== file.size) return false;
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex') === file.sha256;
+  return (await sha256File(path)) === file.sha256;
 }

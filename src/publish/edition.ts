@@ -9,6 +9,8 @@ import { readdir, readlink, rename, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Locks, type Release } from '../cache/locks.ts';
 import { isAlive, ownerTag, parseOwnerTag, self } from '../cache/process-identity.ts';
+import type { Diagnostic } from '../core/diagnostic.ts';
+import { closest } from '../core/suggest.ts';
 import { RELEASE_ID, type ReleaseRecord } from './release-record.ts';
 
 export const RELEASES = 'releases';
@@ -80,3 +82,33 @@ export class Edition {
 }
 
 let temporaries = 0;
+
+/** The folders under `dir` (distros of a publish root, editions of a distro), sorted; none when it is missing. */
+export const publishedFolders = (dir: string): string[] =>
+  existsSync(dir) ? readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort() : [];
+
+/** Why `name` is no edition of `distro` in the publish root (what it has, the closest), or undefined when it is one. */
+export function unknownEdition(root: string, distro: string, name: string): Diagnostic | undefined {
+  const known = publishedFolders(join(root, distro));
+  if (known.includes(name)) return undefined;
+  return missing(`${distro} has no edition ${name} in ${root}`, name, known, 'it has');
+}
+
+/** Why `distro` has nothing published in the root, or undefined when it has. */
+export function unknownDistro(root: string, distro: string): Diagnostic | undefined {
+  const known = publishedFolders(root);
+  return known.includes(distro) ? undefined : missing(`no releases of ${distro} in ${root}`, distro, known, 'it has');
+}
+
+/** Why no distro of the root has the edition `name` (the editions there are), or undefined when one has. */
+export function unservedEdition(root: string, name: string): Diagnostic | undefined {
+  const distros = publishedFolders(root);
+  if (distros.some((d) => existsSync(join(root, d, name)))) return undefined;
+  const known = [...new Set(distros.flatMap((d) => publishedFolders(join(root, d))))].sort();
+  return missing(`no distro of ${root} has an edition ${name}`, name, known, 'there are');
+}
+
+function missing(what: string, name: string, known: readonly string[], has: string): Diagnostic {
+  const guess = closest(name, known);
+  return { message: `${what}${known.length > 0 ? ` (${has} ${known.join(', ')})` : ''}`, ...(guess && { hint: `did you mean ${guess}?` }) };
+}

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { formatLock, parseLock, type Lock, type LockedPackage } from '../../src/archive/lock-file.ts';
+import { formatLock, parseLock, parseLockFile, type Lock, type LockedPackage } from '../../src/archive/lock-file.ts';
 
 const MIRROR = 'http://deb.debian.org/debian';
 const pkg = (stage: LockedPackage['stage'], name: string, version: string): LockedPackage => ({
@@ -56,4 +56,19 @@ test("a distro's local binaries are one line each, after its packages, and parse
   t.notRegex(formatLock(LOCK), /^local /m);
   const bad = parseLock(`${text}local web motd\n`, 'mkimage.lock');
   t.regex(bad.ok ? 'parsed' : `${bad.error.at?.line}: ${bad.error.message}`, /^\d+: a local line is `local DISTRO BUILD NAME VERSION ARCH`/);
+});
+
+test('the build chroot of the package builds is pinned in buildd lines, at the end, and parses back', (t) => {
+  const chroot = { inputs: '0a1b2c3d4e5f6a7b', sources: [{ mirror: MIRROR, suite: 'bookworm', date: '2026-07-11T10:16:37Z' }], packages: [pkg('bootstrap', 'make', '4.3-4.1'), pkg('bootstrap', 'gcc-12', '12.2.0-14')] };
+  const text = formatLock(LOCK, new Map(), new Map([['bookworm-amd64', chroot]]));
+  const lines = text.trim().split('\n');
+  t.deepEqual(lines.slice(-4).map((l) => l.split(' ').slice(0, 4).join(' ')), ['buildd bookworm-amd64 inputs 0a1b2c3d4e5f6a7b', `buildd bookworm-amd64 source ${MIRROR}`, 'buildd bookworm-amd64 package gcc-12', 'buildd bookworm-amd64 package make']);
+  const parsed = parseLockFile(text, 'mkimage.lock');
+  if (!parsed.ok) return t.fail(parsed.error.message);
+  t.is(formatLock(parsed.value.distros, parsed.value.builds, parsed.value.chroots), text);
+  t.deepEqual([...parsed.value.distros.keys()], ['db', 'web'], 'a build chroot is no distro');
+  const { line: _, ...gcc } = parsed.value.chroots.get('bookworm-amd64')!.packages.find((p) => p.name === 'gcc-12')!;
+  t.deepEqual(gcc, pkg('bootstrap', 'gcc-12', '12.2.0-14'));
+  const bad = parseLockFile(`${text}buildd bookworm-amd64 pakage x\n`, 'mkimage.lock');
+  t.regex(bad.ok ? 'parsed' : `${bad.error.at?.line}: ${bad.error.message}`, /^\d+: a buildd line is `buildd SUITE-ARCH inputs DIGEST`/);
 });

@@ -12,13 +12,19 @@ import { startNginx } from '../helpers/nginx.ts';
 const deb = Buffer.from('!<arch>\n'.padEnd(4096, 'x'));
 const pkg: PoolPackage = { name: 'hello', version: '2.10-3', filename: 'pool/main/h/hello/hello_2.10-3_amd64.deb', size: deb.length, sha256: createHash('sha256').update(deb).digest('hex') };
 
-test.serial('fetch keeps a file that hashes to the index digest; anything else is refused and nothing is kept', async (t) => {
+/** A mirror (nginx) serving the package, in a directory the test removes. */
+async function mirrorWithHello(t: { teardown(f: () => void | Promise<void>): void }) {
   const dir = mkdtempSync(join(tmpdir(), 'mkimage-pool-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   mkdirSync(join(dir, 'mirror/pool/main/h/hello'), { recursive: true });
   writeFileSync(join(dir, 'mirror', pkg.filename), deb);
   const nginx = await startNginx(join(dir, 'mirror'));
   t.teardown(() => nginx.stop());
+  return { dir, nginx };
+}
+
+test.serial('fetch keeps a file that hashes to the index digest; anything else is refused and nothing is kept', async (t) => {
+  const { dir, nginx } = await mirrorWithHello(t);
   const pool = new PackagePool(join(dir, 'pool'));
 
   const got = await pool.fetch(pkg, nginx.url);
@@ -46,4 +52,14 @@ test.serial('fetch keeps a file that hashes to the index digest; anything else i
   const missing = await pool.use(pkg);
   t.false(missing.ok);
   if (!missing.ok) t.regex(missing.error.message, /is not in the pool/);
+});
+
+test.serial('two fetches of one package at once (an image bootstrap and the build chroot) share one download, and both get it', async (t) => {
+  const { dir, nginx } = await mirrorWithHello(t);
+  // Two pools on one directory, as two stages of a build have.
+  const [a, b] = [new PackagePool(join(dir, 'pool')), new PackagePool(join(dir, 'pool'))];
+  const got = await Promise.all([a.fetch(pkg, nginx.url), b.fetch(pkg, nginx.url), a.fetch(pkg, nginx.url)]);
+  t.deepEqual(got.map((r) => r.ok), [true, true, true]);
+  t.deepEqual(readdirSync(join(dir, 'pool', pkg.sha256.slice(0, 2))), [`${pkg.sha256}.deb`], 'one file, no partial left');
+  t.true((await a.use(pkg)).ok);
 });

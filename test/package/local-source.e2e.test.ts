@@ -43,11 +43,14 @@ test.after.always(() => {
 test.serial('built from the folder before the lock: the lock pins what it depends on, and the image runs it', async (t) => {
   const first = await build();
   t.is(first.code, 0, first.stdout.slice(-3000) + first.stderr);
+  t.regex(first.stderr, /mkimage\.lock: build chroot bookworm-amd64 locked: \d+ packages/);
   t.regex(first.stderr, /package mkimage-hello: built before the lock of the images that install it/);
   t.regex(first.stderr, /package mkimage-hello: built in \S+ \(5 of 5 steps ran\)/);
   // The image build finds the package built.
   for (const id of ['buildd/bookworm-amd64', 'package/mkimage-hello/source', 'package/mkimage-hello']) t.true(first.of('cached').includes(id), id);
   t.regex(lock(), /^local hello-tools mkimage-hello mkimage-hello 1\.0 amd64$/m);
+  // The build chroot it was built on is pinned too (and was made from the pool).
+  t.regex(lock(), /^buildd bookworm-amd64 package build-essential \S+ amd64 \d+ [0-9a-f]{64} http:\/\/deb\.debian\.org\/debian pool\/\S+\.deb$/m);
   // Nothing asked for libjansson4: the built binary's Depends (dpkg-shlibdeps) did.
   t.regex(lock(), /^package hello-tools packages libjansson4 2\.14-\S+ amd64 \d+ [0-9a-f]{64} http:\/\/deb\.debian\.org\/debian pool\/main\/j\/jansson\/\S+\.deb$/m);
   t.is(inImage('mkimage-hello', 'mkimage'), '{"hello": "mkimage"}\n');

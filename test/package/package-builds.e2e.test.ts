@@ -72,6 +72,7 @@ test.serial('jansson patched, jshon rebuilt against it, the image takes both: th
   const lock = readFileSync(rig.path('mkimage.lock'), 'utf8');
   t.regex(lock, /^build jansson source jansson 2\.14-\S+ bookworm \d+ [0-9a-f]{64} http:\/\/deb\.debian\.org\/debian pool\/main\/j\/jansson\/jansson_\S+\.dsc libjansson-dev,libjansson-doc,libjansson4$/m);
   t.regex(lock, /^build jansson source jshon \S+ bookworm .* jshon$/m);
+  t.regex(lock, /^buildd bookworm-amd64 package dpkg-dev \S+ all \d+ [0-9a-f]{64} /m);
   const root = mkdtempSync('/var/tmp/mkimage-dpkg-');
   try {
     execFileSync('tar', ['-C', root, '--zstd', '-xf', rig.path('out/json-tools.tar.zst'), './var/lib/dpkg/status']);

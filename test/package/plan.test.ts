@@ -199,3 +199,26 @@ test("a local source needs no lock: its version is its changelog's (suffixed if 
   // Taken by an image of its feature whose lock installs one of its binaries (a `local` line).
   t.deepEqual(builtFor({ installed: new Set(['motd']), features: new Set(['web']) }, [plain!]).map((b) => b.source), ['motd']);
 });
+
+test('a locked build chroot is made of the locked set from the pool: the set is its input, not the mirror', (t) => {
+  const gcc = { stage: 'bootstrap' as const, name: 'gcc-12', version: '12.2.0-14', architecture: 'amd64', size: 10, sha256: '1'.repeat(64), mirror: MIRROR, filename: 'pool/main/g/gcc-12/gcc-12_12.2.0-14_amd64.deb' };
+  const chroot = (line: number, version = gcc.version) => ({ packages: [{ ...gcc, version, line }], sources: [{ mirror: MIRROR, suite: 'bookworm', date: '2026-07-11T10:16:37Z' }], components: ['main'] });
+  const spec = (input: PackagePlanInput) => packageTargets(packageBuildConfigs(input), { dir: '/store/pool', offline: false }).find((s) => s.id === 'buildd/bookworm-amd64')!;
+  const unlocked = spec(INPUT);
+  const locked = spec({ ...INPUT, chroot: chroot(40) });
+  t.regex(locked.description ?? '', /the 1 packages mkimage\.lock pins, from the pool/);
+  const values = locked.inputs.values as { locked: Array<{ name: string; version: string; line?: number }>; sources: string[] };
+  t.deepEqual(values.locked.map((p) => [p.name, p.version, p.line]), [['gcc-12', '12.2.0-14', undefined]], "the lock's line is no input");
+  t.deepEqual(values.sources, [`deb ${MIRROR} bookworm main`]);
+  t.notDeepEqual(locked.inputs.values, unlocked.inputs.values);
+  t.deepEqual(spec({ ...INPUT, chroot: chroot(99) }).inputs.values, locked.inputs.values);
+  t.notDeepEqual(spec({ ...INPUT, chroot: chroot(40, '12.2.0-15') }).inputs.values, locked.inputs.values);
+  t.deepEqual(spec({ ...INPUT, mirror: 'http://other/debian', chroot: chroot(40) }).inputs.values, locked.inputs.values, 'where the files came from is no input');
+});
+
+test("a locked build chroot's input is its set, whatever order the entry lists it in (apt's, or the file's)", (t) => {
+  const p = (name: string) => ({ stage: 'bootstrap' as const, name, version: '1', architecture: 'amd64', size: 10, sha256: '1'.repeat(64), mirror: MIRROR, filename: `pool/${name}.deb` });
+  const chroot = (names: string[]) => ({ packages: names.map(p), sources: [], components: ['main'] });
+  const values = (names: string[]) => packageTargets(packageBuildConfigs({ ...INPUT, chroot: chroot(names) })).find((s) => s.id === 'buildd/bookworm-amd64')!.inputs.values;
+  t.deepEqual(values(['make', 'gcc-12', 'dpkg-dev']), values(['dpkg-dev', 'gcc-12', 'make']));
+});
