@@ -21,28 +21,18 @@
 //   buildd bookworm-amd64 inputs 0a1b2c3d4e5f6a7b
 //   buildd bookworm-amd64 source http://deb.debian.org/debian bookworm 2026-07-11T10:16:37Z
 //   buildd bookworm-amd64 package gcc-12 12.2.0-14 amd64 19432 <sha256> http://deb.debian.org/debian pool/main/g/gcc-12/gcc-12_12.2.0-14_amd64.deb
+//
+// And what each source's build installs on that chroot, in `build-deps` lines (lock-build-deps.ts).
 
 import { fail, ok, type Result } from '../core/diagnostic.ts';
+import type { LockedPackage } from './locked-package.ts';
+import { formatBuildDeps, parseBuildDepsLine, type LockedBuildDepsMap } from './lock-build-deps.ts';
 import { formatBuilds, parseBuildLine, type LockedBuilds, type LockedSourcePackage } from './lock-builds.ts';
 
 export const LOCK_FILE = 'mkimage.lock';
 const HEADER = '# mkimage lock 1: every package of each distro, pinned by `mkimage lock`. Commit it; review its diffs.';
 
-export type LockStage = 'bootstrap' | 'packages';
-
-export interface LockedPackage {
-  readonly stage: LockStage;
-  readonly name: string;
-  readonly version: string;
-  readonly architecture: string;
-  readonly size: number;
-  readonly sha256: string;
-  /** The mirror's root URL and the path under it. */
-  readonly mirror: string;
-  readonly filename: string;
-  /** Its line in the lock file, when read from one: the entry a manifest and `show` point to. */
-  readonly line?: number;
-}
+export type { LockedPackage, LockStage } from './locked-package.ts';
 
 export interface LockedSource {
   readonly mirror: string;
@@ -73,7 +63,7 @@ export type Lock = ReadonlyMap<string, LockedDistro>;
 
 const byKey = <T>(key: (x: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
 
-export function formatLock(lock: Lock, builds: LockedBuilds = new Map(), chroots: Lock = new Map()): string {
+export function formatLock(lock: Lock, builds: LockedBuilds = new Map(), chroots: Lock = new Map(), buildDeps: LockedBuildDepsMap = new Map()): string {
   const lines = [HEADER];
   for (const [distro, d] of [...lock].sort(byKey(([n]) => n))) {
     lines.push('', `distro ${distro} inputs ${d.inputs}`);
@@ -89,6 +79,7 @@ export function formatLock(lock: Lock, builds: LockedBuilds = new Map(), chroots
     for (const s of [...c.sources].sort(byKey((x) => `${x.mirror} ${x.suite}`))) lines.push(`buildd ${key} source ${s.mirror} ${s.suite} ${s.date}`);
     for (const p of sortedPackages(c.packages)) lines.push(`buildd ${key} package ${p.name} ${p.version} ${p.architecture} ${p.size} ${p.sha256} ${p.mirror} ${p.filename}`);
   }
+  lines.push(...formatBuildDeps(buildDeps));
   return `${lines.join('\n')}\n`;
 }
 
@@ -111,8 +102,9 @@ export function parseLock(text: string, file: string): Result<Lock> {
 }
 
 /** Parses a whole lock: the distros' entries and the package builds'. */
-export function parseLockFile(text: string, file: string): Result<{ readonly distros: Lock; readonly builds: LockedBuilds; readonly chroots: Lock }> {
+export function parseLockFile(text: string, file: string): Result<{ readonly distros: Lock; readonly builds: LockedBuilds; readonly chroots: Lock; readonly buildDeps: LockedBuildDepsMap }> {
   const builds = new Map<string, { inputs: string; sources: LockedSourcePackage[] }>();
+  const buildDeps = new Map<string, { inputs: string; packages: LockedPackage[] }>();
   const distros = new Map<string, { inputs: string; sources: LockedSource[]; packages: LockedPackage[]; local?: LockedLocal[] }>();
   const chroots: typeof distros = new Map();
   const lines = text.split('\n');
@@ -121,7 +113,14 @@ export function parseLockFile(text: string, file: string): Result<{ readonly dis
     if (line === '' || line.startsWith('#')) continue;
     const at = { file, line: i + 1 };
     const bad = (why: string) => fail({ message: `${why}: ${JSON.stringify(line.length > 80 ? `${line.slice(0, 80)}...` : line)}`, at, hint: 'mkimage lock writes the file again' });
+    if (line.startsWith('build-deps ')) {
+      const parsed = parseBuildDepsLine(line.split(/\s+/), buildDeps, at);
+      if (!parsed.ok) return parsed;
+      continue;
+    }
     const chroot = line.startsWith('buildd ');
+    // What the entry is called in errors: a buildd line is read as the distro line it mirrors.
+    const kind = chroot ? 'buildd' : 'distro';
     const w = chroot ? builddWords(line.split(/\s+/)) : line.split(/\s+/);
     if (!w) return bad('a buildd line is `buildd SUITE-ARCH inputs DIGEST`, `... source MIRROR SUITE DATE` or `... package NAME VERSION ARCH SIZE SHA256 MIRROR PATH`');
     const distro = w[1] ?? '';
@@ -129,18 +128,18 @@ export function parseLockFile(text: string, file: string): Result<{ readonly dis
     const known = entries.get(distro);
     switch (w[0]) {
       case 'distro':
-        if (w.length !== 4 || w[2] !== 'inputs' || !/^[0-9a-f]{16,64}$/.test(w[3]!)) return bad('a distro line is `distro NAME inputs DIGEST`');
-        if (known) return bad(`distro ${distro} is locked twice`);
+        if (w.length !== 4 || w[2] !== 'inputs' || !/^[0-9a-f]{16,64}$/.test(w[3]!)) return bad(chroot ? 'a buildd line is `buildd SUITE-ARCH inputs DIGEST`' : 'a distro line is `distro NAME inputs DIGEST`');
+        if (known) return bad(`${kind} ${distro} is locked twice`);
         entries.set(distro, { inputs: w[3]!, sources: [], packages: [] });
         break;
       case 'source':
-        if (!known) return bad(`a source of ${distro} before its distro line`);
-        if (w.length !== 5 || !/^https?:\/\/|^file:\//.test(w[2]!)) return bad('a source line is `source DISTRO MIRROR SUITE DATE`');
+        if (!known) return bad(`a source of ${distro} before its ${kind} line`);
+        if (w.length !== 5 || !/^https?:\/\/|^file:\//.test(w[2]!)) return bad(chroot ? 'a buildd source line is `buildd SUITE-ARCH source MIRROR SUITE DATE`' : 'a source line is `source DISTRO MIRROR SUITE DATE`');
         known.sources.push({ mirror: w[2]!, suite: w[3]!, date: w[4]! });
         break;
       case 'package': {
-        if (!known) return bad(`a package of ${distro} before its distro line`);
-        if (w.length !== 10) return bad('a package line is `package DISTRO STAGE NAME VERSION ARCH SIZE SHA256 MIRROR PATH`');
+        if (!known) return bad(`a package of ${distro} before its ${kind} line`);
+        if (w.length !== 10) return bad(chroot ? 'a buildd package line is `buildd SUITE-ARCH package NAME VERSION ARCH SIZE SHA256 MIRROR PATH`' : 'a package line is `package DISTRO STAGE NAME VERSION ARCH SIZE SHA256 MIRROR PATH`');
         const [, , stage, name, version, architecture, size, sha256, mirror, filename] = w as [string, string, string, string, string, string, string, string, string, string];
         if (stage !== 'bootstrap' && stage !== 'packages') return bad(`unknown stage ${stage} (bootstrap or packages)`);
         if (!/^\d+$/.test(size)) return bad(`size ${size} is not a number`);
@@ -161,8 +160,8 @@ export function parseLockFile(text: string, file: string): Result<{ readonly dis
         break;
       }
       default:
-        return bad(`unknown line ${JSON.stringify(w[0])} (distro, source, package, local or build)`);
+        return bad(`unknown line ${JSON.stringify(w[0])} (distro, source, package, local, build, buildd or build-deps)`);
     }
   }
-  return ok({ distros, builds, chroots });
+  return ok({ distros, builds, chroots, buildDeps });
 }

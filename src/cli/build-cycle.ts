@@ -15,15 +15,15 @@ import { parseImageTarget, untypedDistro, type ImageTarget } from '../profile/im
 import type { LoadedProject } from '../project/load.ts';
 import type { WatchPlanInput } from '../watch/watch-plan.ts';
 import { libraryFacts, planImages, type ImagePlan } from './image-goals.ts';
-import { localPrebuild } from './local-prebuild.ts';
+import { localPrebuild, packageRunner } from './local-prebuild.ts';
 import type { LockedDistro } from '../archive/lock-file.ts';
 import { POOL_DIR } from '../archive/pool.ts';
 import type { Library } from '../profile/library.ts';
 import type { ImageConfig } from '../image/config.ts';
-import { distroFeatures, isPackageGoal, packageGoalImages } from './package-goals.ts';
+import { distroFeatures, imageUse, isPackageGoal, packageGoalImages } from './package-goals.ts';
 import { missingFromPool, ProjectLock, type LockMode } from './project-lock.ts';
 import type { PackageBuildConfig } from '../package/config.ts';
-import { packageBuildConfigs, sharedBinary } from '../package/plan.ts';
+import { buildsNeeded, packageBuildConfigs, sharedBinary } from '../package/plan.ts';
 import type { LockedChroot } from '../package/stages/buildd.ts';
 import { writeImageRecords } from './image-outputs.ts';
 import { outDir as outDirOf, storeRoot as storeRootOf, type Io } from './io.ts';
@@ -79,7 +79,7 @@ export type CycleOutcome =
 /** One build: loads the project fresh, resolves the goals, builds them, copies the outputs out. */
 export async function buildCycle(request: CycleRequest, report: CycleReport): Promise<CycleOutcome> {
   const { options, io, signal } = request;
-  const prepared = await prepare(request, report.warning);
+  const prepared = await prepare(request, report.warning, report.emit);
   if (!prepared.ok) return { kind: 'invalid', code: 2, error: prepared.error };
   const { loaded, storeRoot, graph, goals, images } = prepared.value;
   const outDir = outDirOf(options, io, loaded.root);
@@ -177,7 +177,8 @@ export interface Prepared {
 }
 
 /** Loads the project fresh and resolves the goals into one graph. */
-export async function prepare(request: CycleRequest, warning: (d: Diagnostic) => void): Promise<Result<Prepared>> {
+/** `emit`: told the engine events of package steps built before the lock is written (what the lock of a local source or of build dependencies needs). */
+export async function prepare(request: CycleRequest, warning: (d: Diagnostic) => void, emit?: Emit): Promise<Result<Prepared>> {
   const { options, io } = request;
   const project = await openProject(options, io);
   if (!project.ok) return project;
@@ -212,7 +213,7 @@ export async function prepare(request: CycleRequest, warning: (d: Diagnostic) =>
   const planFor = [...imageNames, ...takers.value.filter((t) => !imageNames.some((i) => i.name === t.name))];
   let images: ImagePlan | undefined;
   if (planFor.length > 0) {
-    const planned = await planLockedImages(request, library!, planFor, loaded, storeRoot, warning);
+    const planned = await planLockedImages(request, library!, planFor, loaded, storeRoot, warning, emit);
     if (!planned.ok) return planned;
     images = { ...planned.value, goals: planned.value.goals.filter((g) => imageNames.some((i) => i.name === g.target.name)) };
     for (const w of images.warnings) warning(w);
@@ -237,13 +238,14 @@ export async function prepare(request: CycleRequest, warning: (d: Diagnostic) =>
  * (and the lock written) unless --locked or a command that only looks. --offline: every
  * locked file must be in the pool, and no hook may want the network.
  */
-async function planLockedImages(request: CycleRequest, library: Library, targets: readonly ImageTarget[], loaded: LoadedProject, storeRoot: string, warning: (d: Diagnostic) => void): Promise<Result<ImagePlan>> {
+async function planLockedImages(request: CycleRequest, library: Library, targets: readonly ImageTarget[], loaded: LoadedProject, storeRoot: string, warning: (d: Diagnostic) => void, emit?: Emit): Promise<Result<ImagePlan>> {
   const { options, io } = request;
   const lock = ProjectLock.read(loaded.root, options.mirror);
   if (!lock.ok) return lock;
   const mode: LockMode = request.lockMode ?? (options.locked ? 'locked' : 'build');
-  const prebuild = localPrebuild({ root: loaded.root, stateKey: stateKey(loaded), storeRoot, env: io.env, jobs: request.jobs, sourceDateEpoch: libraryFacts(library, io.env).sourceDateEpoch, say: warning });
-  lock.value.useLocalSources(library.packages, mode === 'read' ? undefined : { build: prebuild, say: warning });
+  const context = { root: loaded.root, stateKey: stateKey(loaded), storeRoot, env: io.env, jobs: request.jobs, sourceDateEpoch: libraryFacts(library, io.env).sourceDateEpoch, say: warning, ...(emit && { emit }) };
+  const run = packageRunner(context);
+  lock.value.useLocalSources(library.packages, mode === 'read' ? undefined : { build: localPrebuild(context, run), run, say: warning });
   const offline = options.offline ?? false;
   const entries = new Map<string, Promise<Result<LockedDistro | undefined>>>();
   const plan = (lockFor: (config: ImageConfig) => Promise<Result<LockedDistro | undefined>>, packages?: readonly PackageBuildConfig[]) =>
@@ -258,13 +260,21 @@ async function planLockedImages(request: CycleRequest, library: Library, targets
   const saved = lock.value.save();
   if (!saved.ok) return saved;
   // Planned again with the entries as written, each package knowing its line of the file, and the builds the images take.
-  const packages = builds.value && packageBuildConfigs({ ...builds.value, builds: library.packages, locked: lock.value.builds, sourceDateEpoch: planned.value.facts.sourceDateEpoch });
+  let packages = builds.value && packageBuildConfigs({ ...builds.value, builds: library.packages, locked: lock.value.builds, sourceDateEpoch: planned.value.facts.sourceDateEpoch });
   if (packages) {
     const shared = sharedBinary(packages);
     if (shared) {
       const at = library.packages.get(shared.second.build)?.decl.at;
       return fail({ message: `${shared.binary} is built by two package builds: ${shared.first.name} (of ${shared.first.build}) and ${shared.second.name} (of ${shared.second.build})`, ...(at && { at }), hint: 'an image can take a binary from one build only: drop one, or give one build profiles that leave the binary out' });
     }
+    // The build dependencies of those the images need, as the lock pins them (locked now where they are not).
+    const all = packages;
+    const needed = new Set(planned.value.goals.flatMap((g) => (g.config.locked ? [...buildsNeeded(imageUse(library, g.config.name, g.config.locked), all).needed] : [])));
+    const pinned = await lock.value.forBuildDeps(all.filter((c) => needed.has(c.name)), mode, offline, request.signal, warning, run);
+    if (!pinned.ok) return pinned;
+    packages = all.map((c) => pinned.value.find((x) => x.name === c.name) ?? c);
+    const again = lock.value.save();
+    if (!again.ok) return again;
   }
   if (saved.value || packages) planned = await plan(async (config) => ok(await lock.value.current(config)), packages);
   if (!planned.ok) return planned;

@@ -83,7 +83,7 @@ async function gcPool(storeRoot: string, options: Options, io: Io): Promise<Exit
     if (!options.json) io.out(`pool: kept whole (no ${lock.value.file} to tell what is locked; --drop-locked empties it)`);
     return 0;
   }
-  const locked = new Set([...lock.value.entries.values(), ...lock.value.chroots.values()].flatMap((d) => d.packages.map((p) => p.sha256)));
+  const locked = new Set([...lock.value.entries.values(), ...lock.value.chroots.values(), ...lock.value.buildDeps.values()].flatMap((d) => d.packages.map((p) => p.sha256)));
   const r = await pool.prune((sha) => !options['drop-locked'] && locked.has(sha));
   io.out(options.json ? JSON.stringify({ pool: r }) : `pool: ${r.removed} file${r.removed === 1 ? '' : 's'} removed (${formatBytes(r.removedBytes)}), ${formatBytes(r.keptBytes)} kept for ${lock.value.file}`);
   return 0;

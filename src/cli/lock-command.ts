@@ -20,12 +20,14 @@ import { formatBytes, formatMs } from '../ui/format.ts';
 import { printDiagnostic, storeRoot, type ExitCode, type Io } from './io.ts';
 import type { Options } from './options.ts';
 import { openProject, requireLibrary } from './project.ts';
+import type { PackageRunner } from './build-deps-lock.ts';
 import { describeChanges, missingFromPool, packageChanges, ProjectLock } from './project-lock.ts';
 import { distroFeatures } from './package-goals.ts';
 import { join } from 'node:path';
 import { stateKey } from './build-cycle.ts';
 import { libraryFacts } from './image-goals.ts';
-import { localPrebuild } from './local-prebuild.ts';
+import { localPrebuild, packageRunner } from './local-prebuild.ts';
+import { packageBuildConfigs } from '../package/plan.ts';
 
 interface Locking {
   readonly library: Library;
@@ -34,6 +36,9 @@ interface Locking {
   readonly configs: readonly ImageConfig[];
   /** With --update: the packages named. */
   readonly packages: readonly string[];
+  /** Runs steps of package builds (what locking their build dependencies needs), and the images' SOURCE_DATE_EPOCH. */
+  readonly run: PackageRunner;
+  readonly sourceDateEpoch: number;
 }
 
 export async function lockCommand(args: readonly string[], options: Options, io: Io): Promise<ExitCode> {
@@ -75,6 +80,13 @@ async function update(l: Locking, options: Options, io: Io): Promise<ExitCode> {
     const chroot = builds.ok ? await l.lock.forChroot(target, 'build', false, io.signal, say, options.update === true && l.packages.length === 0) : builds;
     if (!chroot.ok) {
       printDiagnostic(io, chroot.error);
+      return 1;
+    }
+    // And what each of them installs on it: the engine makes what that needs first.
+    const configs = packageBuildConfigs({ builds: l.library.packages, locked: l.lock.builds, suite: target.suite, mirror: target.mirror, sourceDateEpoch: l.sourceDateEpoch, ...(chroot.value && { chroot: { ...chroot.value, components: target.components } }) });
+    const pinned = await l.lock.forBuildDeps(configs, 'build', false, io.signal, say, l.run, true);
+    if (!pinned.ok) {
+      printDiagnostic(io, pinned.error);
       return 1;
     }
   }
@@ -127,8 +139,9 @@ export async function fetchCommand(args: readonly string[], options: Options, io
     return 2;
   }
   const poolDir = join(storeRoot(options, io), POOL_DIR);
-  // The images' packages, and the build chroots' of the package builds.
-  const chroots = opened.value.library.packages.size > 0 ? [...opened.value.lock.chroots.values()].flatMap((c) => c.packages) : [];
+  // The images' packages, and the build chroots' of the package builds and their build dependencies.
+  const lock = opened.value.lock;
+  const chroots = opened.value.library.packages.size > 0 ? [...lock.chroots.values(), ...lock.buildDeps.values()].flatMap((c) => c.packages) : [];
   const unique = new Map([...opened.value.configs.flatMap((c) => opened.value.lock.entries.get(c.name)?.packages ?? []), ...chroots].map((p) => [p.sha256, p]));
   const wanted = [...unique.values()];
   const missing = missingFromPool(poolDir, wanted);
@@ -159,7 +172,9 @@ async function open(args: readonly string[], options: Options, io: Io, verb: 'lo
   const loaded = project.value.loaded;
   const sourceDateEpoch = libraryFacts(library.value, io.env).sourceDateEpoch;
   const say = (d: Diagnostic) => io.err(`mkimage: ${formatDiagnostic(d)}`);
-  lock.value.useLocalSources(library.value.packages, { build: localPrebuild({ root: loaded.root, stateKey: stateKey(loaded), storeRoot: storeRoot(options, io), env: io.env, jobs: Number.isInteger(jobs) && jobs >= 1 ? jobs : io.cores, sourceDateEpoch, say }), say });
+  const prebuild = { root: loaded.root, stateKey: stateKey(loaded), storeRoot: storeRoot(options, io), env: io.env, jobs: Number.isInteger(jobs) && jobs >= 1 ? jobs : io.cores, sourceDateEpoch, say };
+  const run = packageRunner(prebuild);
+  lock.value.useLocalSources(library.value.packages, { build: localPrebuild(prebuild, run), run, say });
   const buildable = [...library.value.nodes.values()].map((n) => n.node).filter((n) => n.kind === 'distro' && !n.name.startsWith('.') && imageTypesOf(n).length > 0).map((n) => n.name).sort();
   const distros = args.filter((a) => buildable.includes(a));
   const packages = args.filter((a) => !buildable.includes(a));
@@ -184,7 +199,7 @@ async function open(args: readonly string[], options: Options, io: Io, verb: 'lo
     const guess = closest(unknown, held);
     return fail({ message: `lock --update ${unknown}: no distro locks a package of that name`, hint: guess ? `did you mean ${guess}?` : 'mkimage lock --update alone moves everything' });
   }
-  return ok({ library: library.value, lock: lock.value, configs, packages });
+  return ok({ library: library.value, lock: lock.value, configs, packages, run, sourceDateEpoch });
 }
 
 /** The images a distro is built as (`server-mini.iso`, `server-mini.tar`). */

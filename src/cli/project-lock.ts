@@ -12,7 +12,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatLock, LOCK_FILE, parseLockFile, type Lock, type LockedDistro, type LockedPackage } from '../archive/lock-file.ts';
 import type { LockedBuild, LockedBuilds } from '../archive/lock-builds.ts';
+import type { LockedBuildDeps, LockedBuildDepsMap } from '../archive/lock-build-deps.ts';
 import { buildInputs, newIndexCache, resolveBuild, type BuildTarget } from '../package/lock-build.ts';
+import { lockBuildDeps, type PackageRunner } from './build-deps-lock.ts';
+import { describeChanges, type LockMode } from './lock-terms.ts';
+import type { PackageBuildConfig } from '../package/config.ts';
 import type { PackageBuild } from '../profile/package-decls.ts';
 import { packageName } from '../archive/package-name.ts';
 import { PackagePool } from '../archive/pool.ts';
@@ -51,20 +55,27 @@ const chrootLockConfig = (t: ChrootTarget): LockConfig => ({
 
 /**
  * Builds the local sources an image installs, before its lock is resolved (what their binaries
- * depend on is known once they are built), and gives their repositories' indexes.
+ * depend on is known once they are built), and gives their repositories' indexes; `pin` locks
+ * their build dependencies first.
  */
-export type LocalPrebuild = (builds: readonly PackageBuild[], target: { readonly suite: string; readonly mirror: string; readonly chroot: LockedChroot }, signal: AbortSignal) => Promise<Result<LocalRepo[]>>;
+export type LocalPrebuild = (
+  builds: readonly PackageBuild[],
+  target: { readonly suite: string; readonly mirror: string; readonly chroot: LockedChroot },
+  signal: AbortSignal,
+  pin: (configs: readonly PackageBuildConfig[]) => Promise<Result<PackageBuildConfig[]>>,
+) => Promise<Result<LocalRepo[]>>;
 
-/** build: resolve what is missing or stale; locked: refuse to (--locked); read: use what is current, resolve nothing. */
-export type LockMode = 'build' | 'locked' | 'read';
+export { describeChanges, packageChanges, type LockMode, type PackageChange } from './lock-terms.ts';
 
 export class ProjectLock {
   #entries: Map<string, LockedDistro>;
   #builds: Map<string, LockedBuild>;
   #chroots: Map<string, LockedDistro>;
+  #buildDeps: Map<string, LockedBuildDeps>;
   #changed = new Set<string>();
   readonly #local = new Map<string, PackageBuild>();
   #prebuild: LocalPrebuild | undefined;
+  #run: PackageRunner | undefined;
   #say: (d: Diagnostic) => void = () => undefined;
   readonly #indexCache = new Map<string, Promise<Result<SuiteIndex>>>();
   readonly #buildIndexes = newIndexCache();
@@ -75,6 +86,7 @@ export class ProjectLock {
     lock: Lock,
     builds: LockedBuilds,
     chroots: Lock,
+    buildDeps: LockedBuildDepsMap,
     readonly exists: boolean,
     /** `--mirror`: resolve against this mirror (the entry still records the profile's inputs). */
     readonly mirror?: string,
@@ -82,13 +94,14 @@ export class ProjectLock {
     this.#entries = new Map(lock);
     this.#builds = new Map(builds);
     this.#chroots = new Map(chroots);
+    this.#buildDeps = new Map(buildDeps);
   }
 
   static read(projectRoot: string, mirror?: string): Result<ProjectLock> {
     const file = join(projectRoot, LOCK_FILE);
-    if (!existsSync(file)) return ok(new ProjectLock(file, new Map(), new Map(), new Map(), false, mirror));
+    if (!existsSync(file)) return ok(new ProjectLock(file, new Map(), new Map(), new Map(), new Map(), false, mirror));
     const parsed = parseLockFile(readFileSync(file, 'utf8'), file);
-    return parsed.ok ? ok(new ProjectLock(file, parsed.value.distros, parsed.value.builds, parsed.value.chroots, true, mirror)) : parsed;
+    return parsed.ok ? ok(new ProjectLock(file, parsed.value.distros, parsed.value.builds, parsed.value.chroots, parsed.value.buildDeps, true, mirror)) : parsed;
   }
 
   get builds(): LockedBuilds {
@@ -100,9 +113,10 @@ export class ProjectLock {
    * locked with what they depend on, so its entry's inputs include their debian/control, and
    * resolving it needs them built first (`prebuild`; without it such an entry is not resolved).
    */
-  useLocalSources(builds: ReadonlyMap<string, PackageBuild>, prebuild?: { readonly build: LocalPrebuild; readonly say: (d: Diagnostic) => void }): this {
+  useLocalSources(builds: ReadonlyMap<string, PackageBuild>, prebuild?: { readonly build: LocalPrebuild; readonly run: PackageRunner; readonly say: (d: Diagnostic) => void }): this {
     for (const [name, b] of builds) if (b.local) this.#local.set(name, b);
     this.#prebuild = prebuild?.build;
+    this.#run = prebuild?.run;
     if (prebuild) this.#say = prebuild.say;
     return this;
   }
@@ -134,7 +148,8 @@ export class ProjectLock {
     const target = { suite: config.suite, architecture: config.architecture, mirror, components: config.components };
     const chroot = await this.forChroot(target, 'build', false, signal, this.#say);
     if (!chroot.ok || !chroot.value) return chroot.ok ? fail({ message: `the build chroot ${chrootKey(target)} could not be locked` }) : chroot;
-    return this.#prebuild(locals, { suite: config.suite, mirror, chroot: { ...chroot.value, components: config.components } }, signal);
+    const run = this.#run!;
+    return this.#prebuild(locals, { suite: config.suite, mirror, chroot: { ...chroot.value, components: config.components } }, signal, (configs) => this.forBuildDeps(configs, 'build', false, signal, this.#say, run));
   }
 
   /**
@@ -193,6 +208,18 @@ export class ProjectLock {
       }
     }
     return ok(out);
+  }
+
+  get buildDeps(): LockedBuildDepsMap {
+    return this.#buildDeps;
+  }
+
+  /**
+   * The package builds' configs with their build dependencies as the lock pins them, locked
+   * now where they are not current (build-deps-lock.ts).
+   */
+  forBuildDeps(configs: readonly PackageBuildConfig[], mode: LockMode, offline: boolean, signal: AbortSignal, say: (d: Diagnostic) => void, run: PackageRunner, prune = false): Promise<Result<PackageBuildConfig[]>> {
+    return lockBuildDeps({ entries: this.#buildDeps, changed: this.#changed, file: this.file, indexes: this.#buildIndexes }, configs, { mode, offline, signal, say, run, prune });
   }
 
   /** The build chroots' entries, by suite and architecture (`bookworm-amd64`). */
@@ -304,7 +331,7 @@ export class ProjectLock {
   /** Writes the file whole (other distros' entries as they were) if anything changed. */
   save(): Result<boolean> {
     if (!this.changed) return ok(false);
-    const text = formatLock(this.#entries, this.#builds, this.#chroots);
+    const text = formatLock(this.#entries, this.#builds, this.#chroots, this.#buildDeps);
     try {
       writeFileAtomically(this.file, text);
     } catch (e) {
@@ -319,6 +346,7 @@ export class ProjectLock {
       this.#entries = new Map(back.value.distros);
       this.#builds = new Map(back.value.builds);
       this.#chroots = new Map(back.value.chroots);
+      this.#buildDeps = new Map(back.value.buildDeps);
     }
     return ok(true);
   }
@@ -328,35 +356,6 @@ export class ProjectLock {
 export function missingFromPool(poolDir: string, packages: readonly LockedPackage[]): LockedPackage[] {
   const pool = new PackagePool(poolDir);
   return packages.filter((p) => !pool.has(p));
-}
-
-/** What moved between two entries of one distro, as a changelog: `+jq 1.6-2.1, libc6 2.36-9 -> 2.36-10, -foo`. */
-export function describeChanges(before: LockedDistro, after: LockedDistro): string {
-  return packageChanges(before.packages, after.packages)
-    .map((c) => (c.from === undefined ? `+${c.name} ${c.to}` : c.to === undefined ? `-${c.name} ${c.from}` : `${c.name} ${c.from} -> ${c.to}`))
-    .join(', ');
-}
-
-export interface PackageChange {
-  readonly name: string;
-  readonly architecture: string;
-  readonly from?: string;
-  readonly to?: string;
-}
-
-export function packageChanges(before: readonly LockedPackage[], after: readonly LockedPackage[]): PackageChange[] {
-  const key = (p: LockedPackage) => `${p.name}:${p.architecture}`;
-  const old = new Map(before.map((p) => [key(p), p]));
-  const now = new Map(after.map((p) => [key(p), p]));
-  const out: PackageChange[] = [];
-  for (const k of [...new Set([...old.keys(), ...now.keys()])].sort()) {
-    const a = old.get(k);
-    const b = now.get(k);
-    if (a && b && a.version === b.version && a.sha256 === b.sha256) continue;
-    const [name, architecture] = k.split(':') as [string, string];
-    out.push({ name, architecture, ...(a && { from: a.version }), ...(b && { to: b.version }) });
-  }
-  return out;
 }
 
 /** The lock inputs of a config, as a Result-free string (host sources that cannot be read count as none). */

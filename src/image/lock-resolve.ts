@@ -16,7 +16,7 @@ import { packageName } from '../archive/package-name.ts';
 import { compareVersions } from '../archive/version.ts';
 import { fetchSuiteIndex, type SuiteIndex, type SuiteSource } from '../archive/suite-index.ts';
 import { canonicalJson } from '../core/canonical.ts';
-import { fail, ok, type Diagnostic, type Result } from '../core/diagnostic.ts';
+import { fail, ok, type Diagnostic, type Result, type SourceLocation } from '../core/diagnostic.ts';
 import { closest } from '../core/suggest.ts';
 import { RecipeFailure } from '../core/target.ts';
 import { run } from '../proc/run.ts';
@@ -34,6 +34,8 @@ export type LockConfig = Pick<ImageConfig, 'suite' | 'variant' | 'architecture' 
 export interface LocalRepo {
   readonly build: string;
   readonly binaries: readonly string[];
+  /** Its declaration (localSource): what a refusal names. */
+  readonly at?: SourceLocation;
   /** The repository's Packages and Release. */
   readonly packages: string;
   readonly release: string;
@@ -70,6 +72,8 @@ export async function resolveDistroLock(c: LockConfig, io: StepIo, options: Reso
   const local = options.local ?? [];
   const unknown = unknownPackage(c, indexes, new Set(local.flatMap((l) => l.binaries)));
   if (unknown) return fail(unknown);
+  const clash = archiveNamed(local, indexes);
+  if (clash) return fail(clash);
   // Held where they were; when apt cannot satisfy that, the moving names take what they depend on along.
   const move = options.move ?? [];
   const attempts = [new Set(move), ...(move.length > 0 && options.keep ? [dependencyClosure(move, indexes)] : [])];
@@ -180,6 +184,25 @@ async function writePins(dir: string, keep: readonly LockedPackage[]): Promise<s
   for (const p of keep) names.set(p.name, p.version);
   await writeFile(file, [...names].map(([name, version]) => `Package: ${name}\nPin: version ${version}\nPin-Priority: 1001\n`).join('\n'));
   return [`--aptopt=Dir::Etc::Preferences "${file}"`];
+}
+
+/**
+ * A local source's binary that the archive has too: apt could take the archive's where the lock
+ * means ours, so it is refused; rebuilding an archive package is debianSource's job.
+ */
+function archiveNamed(local: readonly LocalRepo[], indexes: readonly SuiteIndex[]): Diagnostic | undefined {
+  for (const repo of local) {
+    const binary = repo.binaries.find((b) => indexes.some((i) => i.packages.has(b)));
+    if (binary === undefined) continue;
+    const suite = indexes.find((i) => i.packages.has(binary))!.source.suite;
+    const source = indexes.flatMap((i) => i.packages.get(binary) ?? [])[0]?.source ?? binary;
+    return {
+      message: `the local source ${repo.build} builds ${binary}, a package ${suite} has too: an image could get the archive's in its place`,
+      ...(repo.at && { at: repo.at }),
+      hint: `give the package another name in its debian/control, or rebuild the archive's with debianSource('${source}', ...)`,
+    };
+  }
+  return undefined;
 }
 
 /** The first package the profile asks for that no index has (nor provides), with where it was asked for and the closest name. */

@@ -3,6 +3,7 @@
 // made of (the declaration's file and line are not: moving it rebuilds nothing).
 
 import type { LockedSourcePackage } from '../archive/lock-builds.ts';
+import type { LockedPackage } from '../archive/lock-file.ts';
 import type { SourceLocation } from '../core/diagnostic.ts';
 import type { LockedChroot } from './stages/buildd.ts';
 
@@ -46,4 +47,6 @@ export interface PackageBuildConfig {
   readonly sourceDateEpoch: number;
   /** The build chroot as the lock pins it; absent, it is made from the mirror as it is. */
   readonly chroot?: LockedChroot;
+  /** Its build dependencies as the lock pins them (archive packages; our builds' come from their repositories); absent, apt takes the archive's newest. */
+  readonly buildDeps?: readonly LockedPackage[];
 }

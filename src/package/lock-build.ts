@@ -110,11 +110,16 @@ function sourcesOf(s: SuiteSource, cache: IndexCache, signal: AbortSignal): Prom
   return cache.sources.get(key)!;
 }
 
+/** A suite's verified Packages index, fetched once per run. */
+export function packagesIndex(s: SuiteSource, architecture: string, cache: IndexCache, signal: AbortSignal): Promise<Result<SuiteIndex>> {
+  const key = `${s.url} ${s.suite} ${s.components.join(',')} ${architecture}`;
+  if (!cache.packages.has(key)) cache.packages.set(key, fetchSuiteIndex(s, architecture, signal));
+  return cache.packages.get(key)!;
+}
+
 /** Every binary the locked images install, with its source and dependencies from the suite's Packages. */
 async function installedFacts(target: BuildTarget, s: SuiteSource, cache: IndexCache, signal: AbortSignal): Promise<Result<BinaryFacts[]>> {
-  const key = `${s.url} ${s.suite} ${s.components.join(',')} ${target.architecture}`;
-  if (!cache.packages.has(key)) cache.packages.set(key, fetchSuiteIndex(s, target.architecture, signal));
-  const index = await cache.packages.get(key)!;
+  const index = await packagesIndex(s, target.architecture, cache, signal);
   if (!index.ok) return index;
   const out = new Map<string, BinaryFacts>();
   for (const distro of target.distros.values()) {

@@ -72,3 +72,43 @@ test('the build chroot of the package builds is pinned in buildd lines, at the e
   const bad = parseLockFile(`${text}buildd bookworm-amd64 pakage x\n`, 'mkimage.lock');
   t.regex(bad.ok ? 'parsed' : `${bad.error.at?.line}: ${bad.error.message}`, /^\d+: a buildd line is `buildd SUITE-ARCH inputs DIGEST`/);
 });
+
+test('the build dependencies of each source are pinned in build-deps lines, last, and parse back; a bad one names its line', (t) => {
+  const deps = new Map([
+    ['jshon', { inputs: '1a1b2c3d4e5f6a7b', packages: [pkg('build-deps', 'pkgconf', '1.8.1-1')] }],
+    ['jansson', { inputs: '0a1b2c3d4e5f6a7b', packages: [pkg('build-deps', 'debhelper', '13.11.4'), pkg('build-deps', 'dh-autoreconf', '20')] }],
+  ]);
+  const text = formatLock(LOCK, new Map(), new Map(), deps);
+  const lines = text.trim().split('\n');
+  t.deepEqual(lines.slice(-6).map((l) => l.split(' ').slice(0, 4).join(' ')), [
+    'build-deps jansson inputs 0a1b2c3d4e5f6a7b',
+    'build-deps jansson package debhelper',
+    'build-deps jansson package dh-autoreconf',
+    '',
+    'build-deps jshon inputs 1a1b2c3d4e5f6a7b',
+    'build-deps jshon package pkgconf',
+  ]);
+  const parsed = parseLockFile(text, 'mkimage.lock');
+  if (!parsed.ok) return t.fail(parsed.error.message);
+  t.is(formatLock(parsed.value.distros, parsed.value.builds, parsed.value.chroots, parsed.value.buildDeps), text);
+  const { line, ...debhelper } = parsed.value.buildDeps.get('jansson')!.packages[0]!;
+  t.deepEqual(debhelper, pkg('build-deps', 'debhelper', '13.11.4'));
+  t.true(lines[line! - 1]!.startsWith('build-deps jansson package debhelper 13.11.4 '), 'each knows its line');
+  const errors = [
+    [`${text}build-deps jshon inputs 1a1b2c3d4e5f6a7b\n`, /^\d+: the build dependencies of jshon are locked twice/],
+    [`${text}build-deps curl package x 1 amd64 1 ${'0'.repeat(64)} ${MIRROR} pool/x.deb\n`, /^\d+: a build dependency of curl before its inputs line/],
+    [`${text}build-deps jshon pakage x\n`, /^\d+: unknown build-deps line "pakage" \(inputs or package\)/],
+    [`${text}build-deps jshon package x 1 amd64 big ${'0'.repeat(64)} ${MIRROR} pool/x.deb\n`, /^\d+: size big is not a number/],
+  ] as const;
+  for (const [bad, message] of errors) {
+    const r = parseLockFile(bad, 'mkimage.lock');
+    t.regex(r.ok ? 'parsed' : `${r.error.at?.line}: ${r.error.message}`, message);
+  }
+});
+
+test('a buildd entry written twice is said to be the buildd entry', (t) => {
+  const chroot = { inputs: '0a1b2c3d4e5f6a7b', sources: [], packages: [] };
+  const text = formatLock(LOCK, new Map(), new Map([['bookworm-amd64', chroot]]));
+  const r = parseLockFile(`${text}buildd bookworm-amd64 inputs 0a1b2c3d4e5f6a7b\n`, 'mkimage.lock');
+  t.regex(r.ok ? 'parsed' : r.error.message, /^buildd bookworm-amd64 is locked twice/);
+});

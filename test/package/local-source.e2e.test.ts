@@ -6,10 +6,10 @@
 // and a build that fails before the lock, are one-line errors that leave the lock as it was.
 
 import test from 'ava';
-import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runInTarball } from '../helpers/image-root.ts';
 import { ProjectRig, type RunResult } from '../helpers/project-rig.ts';
 
 const EXAMPLE = fileURLToPath(new URL('../../examples/custom-package/', import.meta.url));
@@ -25,15 +25,7 @@ const build = (): Promise<RunResult> => rig.run(['--json', 'hello-tools.tar'], e
 const lock = () => readFileSync(rig.path('mkimage.lock'), 'utf8');
 
 /** Runs a command in the image root the tarball holds. */
-function inImage(...command: string[]): string {
-  const root = mkdtempSync('/var/tmp/mkimage-hello-');
-  try {
-    execFileSync('tar', ['-C', root, '--zstd', '-xf', rig.path('out/hello-tools.tar.zst')]);
-    return execFileSync('chroot', [root, ...command], { encoding: 'utf8' });
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
-}
+const inImage = (...command: string[]): string => runInTarball(rig.path('out/hello-tools.tar.zst'), command);
 
 test.after.always(() => {
   rmSync(join(rig.store, '..'), { recursive: true, force: true });
@@ -45,7 +37,11 @@ test.serial('built from the folder before the lock: the lock pins what it depend
   t.is(first.code, 0, first.stdout.slice(-3000) + first.stderr);
   t.regex(first.stderr, /mkimage\.lock: build chroot bookworm-amd64 locked: \d+ packages/);
   t.regex(first.stderr, /package mkimage-hello: built before the lock of the images that install it/);
-  t.regex(first.stderr, /package mkimage-hello: built in \S+ \(5 of 5 steps ran\)/);
+  // Its build dependencies were locked first (on the chroot, for its Build-Depends: what made the chroot and read them ran then).
+  t.regex(first.stderr, /mkimage\.lock: the build dependencies of mkimage-hello locked: \d+ packages/);
+  t.regex(first.stderr, /package mkimage-hello: built in \S+ \(\d of 5 steps ran\)/);
+  t.regex(lock(), /^build-deps mkimage-hello package libjansson-dev 2\.14-\S+ amd64 \d+ [0-9a-f]{64} http:\/\/deb\.debian\.org\/debian pool\/main\/j\/jansson\/\S+\.deb$/m);
+  for (const id of ['buildd/bookworm-amd64', 'package/mkimage-hello/build-depends', 'package/mkimage-hello/build-deps', 'package/mkimage-hello']) t.true(first.of('started').includes(id), `${id} ran in this run (before the lock)`);
   // The image build finds the package built.
   for (const id of ['buildd/bookworm-amd64', 'package/mkimage-hello/source', 'package/mkimage-hello']) t.true(first.of('cached').includes(id), id);
   t.regex(lock(), /^local hello-tools mkimage-hello mkimage-hello 1\.0 amd64$/m);
@@ -103,4 +99,19 @@ test.serial('a declaration that does not match its folder is refused at its line
   t.is(r.code, 2);
   t.regex(r.stderr, /features\/hello\/feature\.ts:5:\d+: package mkimage-hallo: hello\/mkimage-hello\/debian\/control names source "mkimage-hello", not mkimage-hallo \(hint: localSource\('mkimage-hello', \.\.\.\)/);
   rig.write({ 'features/hello/feature.ts': FEATURE });
+});
+
+test.serial("a local source that builds a package the archive has is refused at its declaration: an image could get the archive's", async (t) => {
+  const before = lock();
+  // Two binaries: dh installs into debian/tmp, and the .install file says what is ours.
+  rig.write({
+    [`${SOURCE}/debian/control`]: `${CONTROL.trimEnd()}\n\nPackage: hello\nArchitecture: all\nDescription: a name the archive has\n A second binary named like Debian's hello.\n`,
+    [`${SOURCE}/debian/mkimage-hello.install`]: 'usr/bin/mkimage-hello\n',
+  });
+  const r = await build();
+  t.is(r.code, 2, r.stderr);
+  t.regex(r.stderr.trim().split('\n').at(-1)!, /features\/hello\/feature\.ts:5:\d+: .*the local source mkimage-hello builds hello, a package bookworm has too: .* \(hint: give the package another name in its debian\/control, or rebuild the archive's with debianSource\('hello', \.\.\.\)\)/);
+  t.is(lock(), before);
+  rig.write({ [`${SOURCE}/debian/control`]: CONTROL });
+  rmSync(rig.path(`${SOURCE}/debian/mkimage-hello.install`));
 });

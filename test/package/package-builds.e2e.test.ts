@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeArchiveKey } from '../helpers/archive-key.ts';
 import { freePorts, runNginx } from '../helpers/nginx.ts';
+import { runInTarball } from '../helpers/image-root.ts';
 import { ProjectRig, type RunResult } from '../helpers/project-rig.ts';
 
 const EXAMPLE = fileURLToPath(new URL('../../examples/own-packages/', import.meta.url));
@@ -48,15 +49,7 @@ const sha256 = (path: string) => createHash('sha256').update(readFileSync(path))
 let first: RunResult;
 
 /** What jshon prints for `{"a":1}` inside the image root the tarball holds. */
-function jshonInImage(r: ProjectRig): string {
-  const root = mkdtempSync('/var/tmp/mkimage-jshon-');
-  try {
-    execFileSync('tar', ['-C', root, '--zstd', '-xf', r.path('out/json-tools.tar.zst')]);
-    return execFileSync('chroot', [root, 'jshon'], { input: '{"a":1}', encoding: 'utf8' });
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
-}
+const jshonInImage = (r: ProjectRig): string => runInTarball(r.path('out/json-tools.tar.zst'), ['jshon'], '{"a":1}');
 
 test.after.always(() => {
   rmSync(join(rig.store, '..'), { recursive: true, force: true });
@@ -73,6 +66,10 @@ test.serial('jansson patched, jshon rebuilt against it, the image takes both: th
   t.regex(lock, /^build jansson source jansson 2\.14-\S+ bookworm \d+ [0-9a-f]{64} http:\/\/deb\.debian\.org\/debian pool\/main\/j\/jansson\/jansson_\S+\.dsc libjansson-dev,libjansson-doc,libjansson4$/m);
   t.regex(lock, /^build jansson source jshon \S+ bookworm .* jshon$/m);
   t.regex(lock, /^buildd bookworm-amd64 package dpkg-dev \S+ all \d+ [0-9a-f]{64} /m);
+  // What each build installs on it, pinned; jshon's libjansson-dev is ours (jansson's repository), not the archive's.
+  t.regex(lock, /^build-deps jansson package debhelper \S+ all \d+ [0-9a-f]{64} http:\/\/deb\.debian\.org\/debian pool\/main\/d\/debhelper\/\S+\.deb$/m);
+  t.regex(lock, /^build-deps jshon inputs [0-9a-f]{16}$/m);
+  t.notRegex(lock, /^build-deps jshon package libjansson/m);
   const root = mkdtempSync('/var/tmp/mkimage-dpkg-');
   try {
     execFileSync('tar', ['-C', root, '--zstd', '-xf', rig.path('out/json-tools.tar.zst'), './var/lib/dpkg/status']);
@@ -273,7 +270,8 @@ test.serial('a patch that does not apply names the patch and its hunk, and the i
   const before = sha256(rig.path('out/json-tools.tar.zst'));
   rig.write({ 'features/jansson/patches/arrow.patch': ARROW.replaceAll('separator = ": ";', 'separator = "::";') });
   const r = await build();
-  t.is(r.code, 1);
+  // Found while the lock reads its Build-Depends (the patched source), before anything is built.
+  t.is(r.code, 2);
   t.regex(r.stdout + r.stderr, /patch arrow\.patch does not apply to jansson 2\.14-\S+: Hunk #1 FAILED at \d+ of src\/dump\.c/);
   t.is(sha256(rig.path('out/json-tools.tar.zst')), before);
 });
@@ -289,18 +287,38 @@ test.serial('a source the archive does not have: did-you-mean, at the line that 
   t.is(readFileSync(rig.path('mkimage.lock'), 'utf8'), lock);
 });
 
-test.serial('a build dependency the suite cannot satisfy is named, at the declaration, and the image stays as it was', async (t) => {
+test.serial('a patch that changes Build-Depends: --locked refuses the stale set, and the lock moves it', async (t) => {
+  rig.write({
+    'features/jansson/feature.ts': FEATURE.replace("patches: ['patches/arrow.patch']", "patches: ['patches/arrow.patch', 'patches/needs.patch']"),
+    'features/jansson/patches/needs.patch': NEEDS_ZOMBIE.replace('python3-zombie-imp', 'pkgconf'),
+  });
+  const before = readFileSync(rig.path('mkimage.lock'), 'utf8');
+  t.notRegex(before, /^build-deps jansson package pkgconf /m);
+  const refused = await build(rig, ['--locked', 'json-tools.tar']);
+  t.is(refused.code, 2, refused.stderr);
+  t.regex(refused.stderr, /features\/jansson\/feature\.ts:5:\d+: --locked: the build dependencies of jansson are locked for another Build-Depends, chroot or profiles \(hint: mkimage lock updates the lock\)/);
+  t.is(readFileSync(rig.path('mkimage.lock'), 'utf8'), before);
+  const locked = await rig.run(['lock'], env);
+  t.is(locked.code, 0, locked.stderr);
+  t.regex(locked.stderr, /mkimage\.lock: the build dependencies of jansson re-locked: .*\+pkgconf \S+/);
+  t.regex(readFileSync(rig.path('mkimage.lock'), 'utf8'), /^build-deps jansson package pkgconf \S+ amd64 \d+ [0-9a-f]{64} /m);
+});
+
+test.serial('a build dependency the suite cannot satisfy is named, at the declaration, and the image and the lock stay as they were', async (t) => {
   const before = sha256(rig.path('out/json-tools.tar.zst'));
+  const lock = readFileSync(rig.path('mkimage.lock'), 'utf8');
   // A patch of ours that asks for a build dependency bookworm lacks (trixie has it).
   rig.write({
     'features/jansson/feature.ts': FEATURE.replace("patches: ['patches/arrow.patch']", "patches: ['patches/arrow.patch', 'patches/needs.patch']"),
     'features/jansson/patches/needs.patch': NEEDS_ZOMBIE,
   });
   const r = await build();
-  t.is(r.code, 1);
+  // Found while its build dependencies are locked, before anything is built.
+  t.is(r.code, 2);
   const line = (r.stdout + r.stderr).split('\n').find((l) => l.includes('cannot be satisfied'));
-  t.regex(line ?? '', /jansson: a build dependency cannot be satisfied on bookworm: python3-zombie-imp\b.*features\/jansson\/feature\.ts:5/);
+  t.regex(line ?? '', /features\/jansson\/feature\.ts:5:\d+: jansson: a build dependency cannot be satisfied on bookworm: python3-zombie-imp\b/);
   t.is(sha256(rig.path('out/json-tools.tar.zst')), before);
+  t.is(readFileSync(rig.path('mkimage.lock'), 'utf8'), lock);
 });
 
 /**
@@ -337,13 +355,13 @@ test.serial("another upstream version from a tarball of the project: one that di
     const right = sha256(tarball);
     declare('0'.repeat(64));
     const wrong = await build();
-    t.is(wrong.code, 1);
+    t.is(wrong.code, 2);
     t.regex(wrong.stdout + wrong.stderr, new RegExp(`package jansson: upstream tarball jansson-2\\.14\\.1\\.tar\\.gz has sha256 ${right}, not the declared 0{64} \\(declared at features/jansson/feature\\.ts:5\\)`));
     t.is(sha256(rig.path('out/json-tools.tar.zst')), before);
 
     declare(right);
     const applied = await build();
-    t.is(applied.code, 1);
+    t.is(applied.code, 2);
     t.regex(applied.stdout + applied.stderr, /Debian's patch 0677666f65b988b2dd44d02966a08fea490d5883\.patch does not apply to jansson upstream 2\.14\.1: it is applied already \(to test\/suites\/api\/check-exports\)/);
     t.regex(applied.stdout + applied.stderr, /dropPatches: \['0677666f65b988b2dd44d02966a08fea490d5883\.patch'\] leaves it out/);
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LockedSourcePackage } from '../../src/archive/lock-builds.ts';
 import { RecipeFailure } from '../../src/core/target.ts';
-import { buildDepends, satisfyScript, unsatisfiable } from '../../src/package/stages/build-deps.ts';
+import { buildDepends, lockedSatisfyScript, satisfyScript, unsatisfiable } from '../../src/package/stages/build-deps.ts';
 import { dscFiles, patchFailure } from '../../src/package/stages/source.ts';
 import { checkUpstreamDigest } from '../../src/package/stages/upstream.ts';
 
@@ -211,4 +211,15 @@ apt-get clean
 rm -rf /var/lib/apt/lists/*
 `);
   t.is(satisfyScript("pkgconf, o'dd", []).split('\n')[3], "apt-get satisfy --yes --no-install-recommends 'pkgconf, odd'");
+});
+
+test('locked, the satisfy script reads only the locked packages and our builds, and a failure says the lock is stale', (t) => {
+  const script = lockedSatisfyScript('libjansson-dev (>= 2.14), pkgconf', [], ['jansson']);
+  t.true(script.includes("echo 'deb [trusted=yes] file:/var/lib/mkimage-lock ./' >/var/lib/mkimage-lock/sources.list"));
+  t.true(script.includes("echo 'deb [trusted=yes] file:/var/lib/mkimage-built/jansson ./' >>/var/lib/mkimage-lock/sources.list"));
+  t.regex(script, /-o Dir::Etc::SourceParts=\/var\/lib\/mkimage-lock\/parts/, 'none of the chroot\'s own sources (the archive)');
+  t.regex(script, /apt-get \$o satisfy --yes --no-install-recommends 'libjansson-dev \(>= 2.14\), pkgconf'/);
+  const e = unsatisfiable(C, ' satisfy:command-line : Depends: pkgconf but it is not installable\n', FAILED, true);
+  t.is(e.message, 'jshon: the locked build dependencies do not satisfy its Build-Depends: pkgconf but it is not installable');
+  t.is(e.details.hint, 'mkimage lock resolves them again');
 });

@@ -22,6 +22,24 @@ export function aptInstallScript(packages: readonly string[], built: readonly st
 export const LOCKED_REPO_IN_ROOT = 'var/lib/mkimage-lock';
 
 /**
+ * The start of a script in which apt reads only the locked repository and `sources` (none of the
+ * root's own: not the archive): its own source list and lists, gone with the repository; `$o`
+ * holds the options that say so, and the lists are read.
+ */
+export function lockedAptPrelude(sources: readonly string[]): string[] {
+  const dir = `/${LOCKED_REPO_IN_ROOT}`;
+  return [
+    '#!/bin/sh',
+    'set -eu',
+    `mkdir -p ${dir}/lists/partial ${dir}/parts`,
+    `echo 'deb [trusted=yes] file:${dir} ./' >${dir}/sources.list`,
+    ...sources.map((line) => `echo '${line}' >>${dir}/sources.list`),
+    `o="-o Dir::Etc::SourceList=${dir}/sources.list -o Dir::Etc::SourceParts=${dir}/parts -o Dir::State::Lists=${dir}/lists -o Acquire::Languages=none"`,
+    'apt-get $o update',
+  ];
+}
+
+/**
  * The locked packages stage's script: apt reads only the repository of locked files (its own
  * source list and lists, gone with the repository), installs each locked package at its
  * version (removing `remove` in the same run: what a build replaces), and marks what the
@@ -31,17 +49,10 @@ export const LOCKED_REPO_IN_ROOT = 'var/lib/mkimage-lock';
  * against the archive's packages, not ours.
  */
 export function lockedInstallScript(requested: readonly string[], locked: readonly { name: string; version: string }[], sources: readonly string[] = [], remove: readonly string[] = []): string {
-  const dir = `/${LOCKED_REPO_IN_ROOT}`;
   const asked = new Set(requested.map(packageName));
   const auto = [...new Set(locked.map((p) => p.name).filter((n) => !asked.has(n)))];
   return [
-    '#!/bin/sh',
-    'set -eu',
-    `mkdir -p ${dir}/lists/partial ${dir}/parts`,
-    `echo 'deb [trusted=yes] file:${dir} ./' >${dir}/sources.list`,
-    ...sources.map((line) => `echo '${line}' >>${dir}/sources.list`),
-    `o="-o Dir::Etc::SourceList=${dir}/sources.list -o Dir::Etc::SourceParts=${dir}/parts -o Dir::State::Lists=${dir}/lists -o Acquire::Languages=none"`,
-    'apt-get $o update',
+    ...lockedAptPrelude(sources),
     // Our builds of packages an earlier stage installed are installed by name, which marks them
     // manual: the marks they had are put back, or autoremove would judge by the wrong ones.
     ...(sources.length > 0 ? ['auto_before=$(apt-mark showauto)'] : []),
