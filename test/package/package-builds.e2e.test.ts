@@ -300,8 +300,8 @@ test.serial('a patch that changes Build-Depends: --locked refuses the stale set,
   t.is(readFileSync(rig.path('mkimage.lock'), 'utf8'), before);
   const locked = await rig.run(['lock'], env);
   t.is(locked.code, 0, locked.stderr);
-  t.regex(locked.stderr, /mkimage\.lock: the build dependencies of jansson re-locked: .*\+pkgconf \S+/);
-  t.regex(readFileSync(rig.path('mkimage.lock'), 'utf8'), /^build-deps jansson package pkgconf \S+ amd64 \d+ [0-9a-f]{64} /m);
+  t.regex(locked.stdout + locked.stderr, /mkimage\.lock: the build dependencies of jansson re-locked: .*\+pkgconf \S+/);
+  t.regex(readFileSync(rig.path('mkimage.lock'), 'utf8'), /^build-deps jansson package pkgconf \S+ \S+ \d+ [0-9a-f]{64} /m);
 });
 
 test.serial('a build dependency the suite cannot satisfy is named, at the declaration, and the image and the lock stay as they were', async (t) => {
