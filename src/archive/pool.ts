@@ -1,11 +1,12 @@
-// The package pool: every .deb a lock names, kept by its sha256 (`<root>/<aa>/<sha256>.deb`).
+// The package pool: every .deb a lock names, kept by its sha256 (`<root>/<aa>/<sha256>.deb`),
+// and the files of the sources the project builds (`<sha256>.src`: a .dsc and what it names).
 // A file enters only after its bytes hashed to the digest the signed index gave (written to a
 // temporary name, renamed into place: an interrupt leaves nothing half-written), and is hashed
 // again before it is used, so a pool file that rotted or was replaced is never installed.
 
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fail, ok, type Result } from '../core/diagnostic.ts';
 import { sha256File } from '../core/file-digest.ts';
 import type { ArchivePackage } from './packages-index.ts';
@@ -26,17 +27,18 @@ const inflight = new Map<string, Promise<Result<string>>>();
 export class PackagePool {
   constructor(readonly root: string) {}
 
-  path(sha256: string): string {
-    return join(this.root, sha256.slice(0, 2), `${sha256}.deb`);
+  /** Where a file of that sha256 is kept; `filename` (the path under the mirror) says whether it is a package or a source's file. */
+  path(sha256: string, filename = '.deb'): string {
+    return join(this.root, sha256.slice(0, 2), `${sha256}.${filename.endsWith('.deb') ? 'deb' : 'src'}`);
   }
 
   has(p: PoolPackage): boolean {
-    return existsSync(this.path(p.sha256));
+    return existsSync(this.path(p.sha256, p.filename));
   }
 
   /** Downloads the package from the mirror unless the pool has it; the file is checked before it is kept. */
   async fetch(p: PoolPackage, mirror: string, signal?: AbortSignal): Promise<Result<string>> {
-    const path = this.path(p.sha256);
+    const path = this.path(p.sha256, p.filename);
     if (existsSync(path)) return ok(path);
     const running = inflight.get(path);
     if (running) return running;
@@ -66,7 +68,7 @@ export class PackagePool {
     const out: Array<{ sha256: string; bytes: number; path: string }> = [];
     for (const dir of (await readdir(this.root).catch(() => [] as string[])).filter((d) => /^[0-9a-f]{2}$/.test(d)).sort()) {
       for (const name of (await readdir(join(this.root, dir))).sort()) {
-        const m = /^([0-9a-f]{64})\.deb$/.exec(name);
+        const m = /^([0-9a-f]{64})\.(?:deb|src)$/.exec(name);
         if (!m || !m[1]!.startsWith(dir)) continue;
         const path = join(this.root, dir, name);
         out.push({ sha256: m[1]!, bytes: (await stat(path)).size, path });
@@ -76,15 +78,15 @@ export class PackagePool {
   }
 
   /** Hashes every file again; each that is not what its name says is removed and returned. */
-  async verify(signal?: AbortSignal): Promise<{ readonly checked: number; readonly corrupt: ReadonlyArray<{ readonly sha256: string; readonly got: string }> }> {
+  async verify(signal?: AbortSignal): Promise<{ readonly checked: number; readonly corrupt: ReadonlyArray<{ readonly sha256: string; readonly file: string; readonly got: string }> }> {
     const files = await this.list();
-    const corrupt: Array<{ sha256: string; got: string }> = [];
+    const corrupt: Array<{ sha256: string; file: string; got: string }> = [];
     for (const f of files) {
       signal?.throwIfAborted();
       const got = await sha256File(f.path);
       if (got === f.sha256) continue;
       await rm(f.path, { force: true });
-      corrupt.push({ sha256: f.sha256, got });
+      corrupt.push({ sha256: f.sha256, file: basename(f.path), got });
     }
     return { checked: files.length, corrupt };
   }
@@ -108,7 +110,7 @@ export class PackagePool {
 
   /** The pool's file of the package, hashed again now; a file that does not match is removed. */
   async use(p: PoolPackage): Promise<Result<string>> {
-    const path = this.path(p.sha256);
+    const path = this.path(p.sha256, p.filename);
     const size = await stat(path).then((s) => s.size, () => undefined);
     if (size === undefined) return fail({ message: `${p.name} ${p.version} is not in the pool (${this.root})`, hint: 'mkimage fetch fills it' });
     const got = await sha256File(path);

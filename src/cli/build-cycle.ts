@@ -243,7 +243,7 @@ async function planLockedImages(request: CycleRequest, library: Library, targets
   const lock = ProjectLock.read(loaded.root, options.mirror);
   if (!lock.ok) return lock;
   const mode: LockMode = request.lockMode ?? (options.locked ? 'locked' : 'build');
-  const context = { root: loaded.root, stateKey: stateKey(loaded), storeRoot, env: io.env, jobs: request.jobs, sourceDateEpoch: libraryFacts(library, io.env).sourceDateEpoch, say: warning, ...(emit && { emit }) };
+  const context = { root: loaded.root, stateKey: stateKey(loaded), storeRoot, env: io.env, jobs: request.jobs, sourceDateEpoch: libraryFacts(library, io.env).sourceDateEpoch, say: warning, offline: options.offline ?? false, ...(emit && { emit }) };
   const run = packageRunner(context);
   lock.value.useLocalSources(library.packages, mode === 'read' ? undefined : { build: localPrebuild(context, run), run, say: warning });
   const offline = options.offline ?? false;
@@ -281,8 +281,9 @@ async function planLockedImages(request: CycleRequest, library: Library, targets
   if (offline) {
     const hook = planned.value.goals.flatMap((g) => g.config.hooks).find((h) => h.network);
     if (hook) return fail({ message: `--offline, and the hook ${hook.path} wants the network`, hint: 'build without --offline, or give the hook what it fetches in its feature' });
-    const packages = planned.value.goals.flatMap((g) => g.config.locked?.packages ?? []);
-    const missing = [...new Map(missingFromPool(join(storeRoot, POOL_DIR), packages).map((p) => [p.sha256, p])).values()];
+    // The images' packages, and what the package builds install on their chroot.
+    const locked = [...planned.value.goals.flatMap((g) => g.config.locked?.packages ?? []), ...(packages ?? []).flatMap((c) => c.buildDeps ?? [])];
+    const missing = [...new Map(missingFromPool(join(storeRoot, POOL_DIR), locked).map((p) => [p.sha256, p])).values()];
     if (missing.length > 0) {
       return fail({ message: `--offline, and the pool lacks ${missing.length} locked package${missing.length === 1 ? '' : 's'}: ${missing.map((p) => `${p.name} ${p.version}`).join(', ')}`, hint: 'mkimage fetch fills it while the network is there' });
     }

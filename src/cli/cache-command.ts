@@ -5,6 +5,7 @@ import { POOL_DIR, PackagePool } from '../archive/pool.ts';
 import { LocalStore, parseSize } from '../cache/local-store.ts';
 import { printDiagnostic } from './io.ts';
 import { ProjectLock } from './project-lock.ts';
+import { sourcePoolFiles } from '../package/source-pool.ts';
 import { formatBytes, formatMs } from '../ui/format.ts';
 import { storeRoot, type ExitCode, type Io } from './io.ts';
 import type { Options } from './options.ts';
@@ -49,7 +50,7 @@ export async function cacheCommand(args: readonly string[], options: Options, io
         const report = await store.verify();
         for (const c of report.corrupt) io.out(options.json ? JSON.stringify(c) : `corrupt  ${c.digest}: ${c.reason} (evicted)`);
         const pool = await new PackagePool(join(store.root, POOL_DIR)).verify(io.signal);
-        for (const c of pool.corrupt) io.out(options.json ? JSON.stringify({ pool: c.sha256, got: c.got }) : `corrupt  pool/${c.sha256}.deb: its content hashes to ${c.got.slice(0, 16)} (removed)`);
+        for (const c of pool.corrupt) io.out(options.json ? JSON.stringify({ pool: c.sha256, got: c.got }) : `corrupt  pool/${c.file}: its content hashes to ${c.got.slice(0, 16)} (removed)`);
         if (!options.json) io.out(`${report.checked} entries and ${pool.checked} pool files checked, ${report.corrupt.length + pool.corrupt.length} corrupt`);
         return report.corrupt.length + pool.corrupt.length === 0 ? 0 : 1;
       }
@@ -84,6 +85,11 @@ async function gcPool(storeRoot: string, options: Options, io: Io): Promise<Exit
     return 0;
   }
   const locked = new Set([...lock.value.entries.values(), ...lock.value.chroots.values(), ...lock.value.buildDeps.values()].flatMap((d) => d.packages.map((p) => p.sha256)));
+  // The files of the builds' sources: each .dsc, and what a .dsc the pool has names.
+  for (const s of [...lock.value.builds.values()].flatMap((b) => b.sources)) {
+    const files = await sourcePoolFiles(s, pool);
+    for (const f of files.ok ? [files.value.dsc, ...(files.value.files ?? [])] : [{ sha256: s.sha256 }]) locked.add(f.sha256);
+  }
   const r = await pool.prune((sha) => !options['drop-locked'] && locked.has(sha));
   io.out(options.json ? JSON.stringify({ pool: r }) : `pool: ${r.removed} file${r.removed === 1 ? '' : 's'} removed (${formatBytes(r.removedBytes)}), ${formatBytes(r.keptBytes)} kept for ${lock.value.file}`);
   return 0;

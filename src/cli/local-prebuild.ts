@@ -35,6 +35,8 @@ export interface PrebuildContext {
   readonly sourceDateEpoch: number;
   /** Told what is built first, and how it went. */
   readonly say: (d: Diagnostic) => void;
+  /** --offline: what the steps fetch must be in the pool already. */
+  readonly offline?: boolean;
   /** Told the engine's events of each target (not of the runs as wholes): a build's --json and log show what ran before the lock too. */
   readonly emit?: (e: EngineEvent) => void;
 }
@@ -42,7 +44,7 @@ export interface PrebuildContext {
 /** The engine on the package targets of `configs`, for `goals`; a failure is one line at the declaration, with the build's last lines. */
 export function packageRunner(p: PrebuildContext): PackageRunner {
   return async (configs, goals, signal, use) => {
-    const graph = TargetGraph.build(packageTargets(configs, { dir: join(p.storeRoot, POOL_DIR), offline: false }));
+    const graph = TargetGraph.build(packageTargets(configs, { dir: join(p.storeRoot, POOL_DIR), offline: p.offline ?? false }));
     if (!graph.ok) return fail(graph.error);
     const interrupted = () => fail<Diagnostic>({ message: `interrupted while building ${goals.join(', ')} before the lock` });
     const store = await LocalStore.open(p.storeRoot);

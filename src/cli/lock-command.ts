@@ -6,7 +6,8 @@
 // when anything did. Writes nothing.
 // `mkimage fetch [DISTRO...]`: every locked file into the pool, checked against the lock.
 
-import { POOL_DIR } from '../archive/pool.ts';
+import { PackagePool, POOL_DIR } from '../archive/pool.ts';
+import { poolSource } from '../package/source-pool.ts';
 import { fail, formatDiagnostic, ok, type Diagnostic, type Result } from '../core/diagnostic.ts';
 import { closest } from '../core/suggest.ts';
 import { RecipeFailure } from '../core/target.ts';
@@ -157,6 +158,23 @@ export async function fetchCommand(args: readonly string[], options: Options, io
   }
   const bytes = missing.reduce((n, p) => n + p.size, 0);
   io.out(`${wanted.length} locked packages: ${wanted.length - missing.length} in the pool already, ${missing.length} fetched and checked (${formatBytes(bytes)} in ${formatMs(Date.now() - started)}) into ${poolDir}`);
+  // The files of the sources the project builds (their .dsc, and what it names).
+  const sources = opened.value.library.packages.size > 0 ? [...new Map([...lock.builds.values()].flatMap((b) => b.sources).map((s) => [s.sha256, s])).values()] : [];
+  if (sources.length === 0) return 0;
+  const before = new Set((await new PackagePool(poolDir).list()).map((f) => f.sha256));
+  const access = { dir: poolDir, offline: options.offline ?? false, ...(options.mirror && { mirror: options.mirror }) };
+  let files = 0;
+  for (const s of sources) {
+    const got = await poolSource(s, access, io.signal);
+    if (io.signal.aborted) return 130;
+    if (!got.ok) {
+      printDiagnostic(io, got.error);
+      return 1;
+    }
+    files += got.value.length;
+  }
+  const fetched = (await new PackagePool(poolDir).list()).filter((f) => !before.has(f.sha256));
+  io.out(`${sources.length} locked sources, ${files} files: ${fetched.length} fetched and checked (${formatBytes(fetched.reduce((n, f) => n + f.bytes, 0))})`);
   return 0;
 }
 

@@ -144,7 +144,7 @@ export function packageTargets(configs: readonly PackageBuildConfig[], pool?: Po
   const specs = new Map<string, TargetSpec>();
   for (const c of configs) {
     const chroot = builddTarget({ suite: c.suite, architecture: c.architecture, mirror: c.mirror, sourceDateEpoch: c.sourceDateEpoch }, c.chroot, pool);
-    for (const spec of [chroot, c.local ? localSourceTarget(c, c.local) : sourceTarget(c), buildDependsTarget(c), buildDepsTarget(c, pool), buildTarget(c)]) if (!specs.has(spec.id)) specs.set(spec.id, spec);
+    for (const spec of [chroot, c.local ? localSourceTarget(c, c.local) : sourceTarget(c, pool), buildDependsTarget(c), buildDepsTarget(c, pool), buildTarget(c)]) if (!specs.has(spec.id)) specs.set(spec.id, spec);
   }
   return [...specs.values()];
 }

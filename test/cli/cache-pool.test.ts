@@ -57,3 +57,26 @@ test('cache gc keeps the pool files the lock refers to and removes the rest; wit
   t.is(all.code, 0);
   t.false(existsSync(pool.path(kept)));
 });
+
+test("cache gc keeps the files of the builds' sources: each .dsc the lock names, and what that .dsc names", async (t) => {
+  const rig = new ProjectRig({ 'Targetfile.ts': TARGETFILE });
+  t.teardown(() => rig.dispose());
+  const tarball = 'the orig tarball';
+  const tarSha = createHash('sha256').update(tarball).digest('hex');
+  const dsc = `Format: 3.0 (native)\nSource: hello\nVersion: 1.0\nChecksums-Sha256:\n ${tarSha} ${tarball.length} hello_1.0.tar.xz\n`;
+  const dscSha = createHash('sha256').update(dsc).digest('hex');
+  const pool = new PackagePool(join(rig.store, 'pool'));
+  for (const [sha, content] of [[dscSha, dsc], [tarSha, tarball]] as const) {
+    mkdirSync(join(pool.root, sha.slice(0, 2)), { recursive: true });
+    writeFileSync(pool.path(sha, 'x.dsc'), content);
+  }
+  const stray = poolFile(rig.store, 'stray');
+  const source = { name: 'hello', version: '1.0', suite: 'bookworm', size: dsc.length, sha256: dscSha, mirror: 'http://127.0.0.1:9/', dsc: 'pool/main/h/hello/hello_1.0.dsc', binaries: ['hello'] };
+  rig.write({ 'mkimage.lock': formatLock(new Map(), new Map([['hello', { inputs: '0123456789abcdef', sources: [source] }]])) });
+  const r = await rig.run(['cache', 'gc', '--max-size', '10G']);
+  t.is(r.code, 0, r.stderr);
+  t.regex(r.stdout, /^pool: 1 file removed \(5B\)/m);
+  t.true(existsSync(pool.path(dscSha, source.dsc)), 'the .dsc');
+  t.true(existsSync(pool.path(tarSha, 'hello_1.0.tar.xz')), 'the file it names');
+  t.false(existsSync(pool.path(stray)));
+});

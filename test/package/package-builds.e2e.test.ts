@@ -1,20 +1,20 @@
 // The user's own packages end to end, with real Debian sources that build in seconds: jansson
 // with a patch of ours (objects print as `"key" => value`) makes jshon rebuild against it; the
 // rebuilt jshon, run in the image root, shows the patch. A no-op runs nothing; editing the patch
-// reruns jansson, jshon and the image and nothing else; a second empty store gives the same
-// .debs and image; a source the archive lacks and a patch that does not apply are one-line errors;
+// reruns jansson, jshon and the image and nothing else; a second empty store, filled by mkimage
+// fetch and built with no network, gives the same .debs and image; build dependencies are locked; a source the archive lacks and a patch that does not apply are one-line errors;
 // package builds are goals of their own, independent ones built at once under -j 2.
 
 import test from 'ava';
 import { createHash } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeArchiveKey } from '../helpers/archive-key.ts';
 import { freePorts, runNginx } from '../helpers/nginx.ts';
 import { runInTarball } from '../helpers/image-root.ts';
-import { ProjectRig, type RunResult } from '../helpers/project-rig.ts';
+import { BIN, ProjectRig, result, type RunResult } from '../helpers/project-rig.ts';
 
 const EXAMPLE = fileURLToPath(new URL('../../examples/own-packages/', import.meta.url));
 const ARROW = readFileSync(join(EXAMPLE, 'features/jansson/patches/arrow.patch'), 'utf8');
@@ -235,11 +235,20 @@ test.serial('graph --stages draws the builds: jansson from its feature, jshon ag
   for (const e of ['feature:jansson -> package:jansson', 'package:jansson -> package:jshon', 'package:jansson -> stage:packages', 'package:jshon -> stage:packages']) t.true(edges.includes(e), e);
 });
 
-test.serial('a second build from an empty store gives byte-identical .debs and image', async (t) => {
+test.serial('a second build from an empty store, offline once mkimage fetch filled its pool, gives byte-identical .debs and image', async (t) => {
   const again = example(join(mkdtempSync('/var/tmp/mkimage-packages-'), 'store'));
   try {
     again.write({ 'mkimage.lock': readFileSync(rig.path('mkimage.lock'), 'utf8') });
-    const r = await build(again);
+    const fetched = await again.run(['fetch'], env);
+    t.is(fetched.code, 0, fetched.stdout + fetched.stderr);
+    t.regex(fetched.stdout, /^2 locked sources, [1-9]\d* files: [1-9]\d* fetched and checked/m);
+    // Then the whole chain in a network namespace with no network at all: the chroot, the
+    // sources, the build dependencies and the image's packages all come from the pool.
+    const r = await new Promise<RunResult>((done) => {
+      execFile('unshare', ['--net', '--', process.execPath, BIN, '--store', again.store, '--json', '--offline', 'json-tools.tar'], { cwd: again.dir, env: { ...process.env, ...env, CI: '1' }, maxBuffer: 64 << 20 }, (error, stdout, stderr) =>
+        done(result(error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr)),
+      );
+    });
     t.is(r.code, 0, r.stdout.slice(-3000) + r.stderr);
     const a = digests(first);
     const b = digests(r);

@@ -7,9 +7,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LockedSourcePackage } from '../../src/archive/lock-builds.ts';
+import { ok } from '../../src/core/diagnostic.ts';
 import { RecipeFailure } from '../../src/core/target.ts';
 import { buildDepends, lockedSatisfyScript, satisfyScript, unsatisfiable } from '../../src/package/stages/build-deps.ts';
-import { dscFiles, patchFailure } from '../../src/package/stages/source.ts';
+import { patchFailure } from '../../src/package/stages/source.ts';
+import { dscFiles } from '../../src/package/source-pool.ts';
 import { checkUpstreamDigest } from '../../src/package/stages/upstream.ts';
 
 const JANSSON: LockedSourcePackage = {
@@ -124,20 +126,24 @@ XdmdIQ//c6yGQ9yep9KEbp77MFn1g0S7c9aNmn3Z67GSjN9ASvcYOmEsgnOBIK0c
 `;
 
 test('a clearsigned .dsc names its files by Checksums-Sha256', (t) => {
-  t.deepEqual(dscFiles(DSC, 'pool/main/j/jansson/jansson_2.14-2.dsc'), [
+  t.deepEqual(dscFiles(DSC, 'pool/main/j/jansson/jansson_2.14-2.dsc'), ok([
     { name: 'jansson_2.14.orig.tar.gz', size: 141500, sha256: 'c739578bf6b764aa0752db9a2fdadcfe921c78f1228c7ec0bb47fa804c55d17b' },
     { name: 'jansson_2.14-2.debian.tar.xz', size: 5428, sha256: 'e89fe4fd8221f6934ddb50f2e7f8404311928d0e23e49a5599f3d3d14ee8cb88' },
-  ]);
+  ]));
   // The same without its signature armour, with CRLF line ends.
   const bare = DSC.split('\n').slice(3, 27).join('\r\n');
-  t.deepEqual(dscFiles(bare, 'x.dsc').map((f) => f.name), ['jansson_2.14.orig.tar.gz', 'jansson_2.14-2.debian.tar.xz']);
+  const files = dscFiles(bare, 'x.dsc');
+  t.deepEqual(files.ok ? files.value.map((f) => f.name) : files.error.message, ['jansson_2.14.orig.tar.gz', 'jansson_2.14-2.debian.tar.xz']);
 });
 
-test('a .dsc without Checksums-Sha256 is an error naming it', (t) => {
+test('a .dsc without Checksums-Sha256, or naming a path, is an error naming it', (t) => {
   const old = DSC.replace(/Checksums-Sha256:\n( .*\n)+/, '');
   t.false(old.includes('Sha256:'));
-  const e = t.throws(() => dscFiles(old, 'pool/main/j/jansson/jansson_2.14-2.dsc'), { instanceOf: RecipeFailure });
-  t.is(e!.message, 'pool/main/j/jansson/jansson_2.14-2.dsc: no Checksums-Sha256 in the .dsc');
+  const r = dscFiles(old, 'pool/main/j/jansson/jansson_2.14-2.dsc');
+  t.is(r.ok ? 'read' : r.error.message, 'pool/main/j/jansson/jansson_2.14-2.dsc: no Checksums-Sha256 in the .dsc');
+  // A name that would climb out of the directory the files are put in.
+  const climbing = dscFiles(DSC.replaceAll('jansson_2.14.orig.tar.gz', '../../etc/passwd'), 'x.dsc');
+  t.regex(climbing.ok ? 'read' : climbing.error.message, /^x\.dsc: "\.\.\/\.\.\/etc\/passwd" is no file of a source/);
 });
 
 function sourceTree(t: { teardown(fn: () => void): void }, control: string): string {

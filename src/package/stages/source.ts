@@ -1,5 +1,6 @@
-// The source of a package build: its .dsc fetched and checked against the lock's sha256, every
-// file it names checked against the .dsc's, unpacked by dpkg-source; then what we change, in
+// The source of a package build: its .dsc checked against the lock's sha256, every file it
+// names checked against the .dsc's (all through the package pool, source-pool.ts), unpacked
+// by dpkg-source; then what we change, in
 // order: configure options, our patches after Debian's own (a patch that does not apply names
 // its hunk), and our changelog entry, dated as the entry it follows so that two builds agree.
 
@@ -17,7 +18,8 @@ import type { Tool } from '../../image/tools/tool.ts';
 import { closest } from '../../core/suggest.ts';
 import { changelogEntry, changelogHead, prependEntry } from '../changelog.ts';
 import type { PackageBuildConfig } from '../config.ts';
-import { fetchSourceFiles } from '../source-fetch.ts';
+import type { PoolAccess } from '../../image/locked-install.ts';
+import { sourceFromPool } from '../source-pool.ts';
 import { onUpstream, type DeclaredUpstream } from './upstream.ts';
 import { packageStepId, packageTarget } from '../step.ts';
 
@@ -38,7 +40,7 @@ export type SourceValues = Pick<PackageBuildConfig, 'name' | 'version' | 'suite'
   readonly upstream?: DeclaredUpstream;
 };
 
-export function sourceTarget(c: PackageBuildConfig) {
+export function sourceTarget(c: PackageBuildConfig, pool?: PoolAccess) {
   // What the source replaces in the images is no input of the build: the images' packages stage has it.
   const { line: _, replaces: __, ...source } = c.source;
   const u = c.upstream;
@@ -58,13 +60,18 @@ export function sourceTarget(c: PackageBuildConfig) {
     values: values as unknown as Json,
     files: [...c.patches, ...(u ? [u.path] : [])],
     tools: [DPKG_SOURCE, DPKG_PARSECHANGELOG, PATCH, TAR],
-    run: (_v, ctx) => prepareSource(values, c.patches, u?.path, ctx),
+    run: (_v, ctx) => {
+      if (!pool) throw new Error('a package build\'s source step needs the package pool');
+      return prepareSource(values, c.patches, u?.path, pool, ctx);
+    },
   });
 }
 
-async function prepareSource(v: SourceValues, patches: readonly string[], tarball: string | undefined, ctx: RecipeContext): Promise<void> {
+async function prepareSource(v: SourceValues, patches: readonly string[], tarball: string | undefined, pool: PoolAccess, ctx: RecipeContext): Promise<void> {
   const downloads = join(ctx.tmp, 'files');
-  const dsc = await fetchDsc(v.source, downloads, ctx.signal);
+  const fetched = await sourceFromPool(v.source, pool, downloads, ctx.signal);
+  if (!fetched.ok) throw new RecipeFailure(`${v.name}: ${fetched.error.message}`, fetched.error.hint ? { hint: fetched.error.hint } : {});
+  const dsc = fetched.value;
   const src = join(ctx.out, SOURCE_DIR);
   const env = toolEnv({ sourceDateEpoch: 0 }, ctx);
   const format = await sourceFormat(dsc);
@@ -96,29 +103,6 @@ async function applyDebianSeries(v: SourceValues, src: string, ctx: RecipeContex
   const kept = names.filter((n) => !v.dropPatches.includes(n));
   if (v.dropPatches.length > 0) await writeFile(file, kept.length > 0 ? `${kept.join('\n')}\n` : '');
   await applyPatchFiles(v, kept.map((n) => ({ file: join(src, 'debian/patches', n), name: n, ours: false })), src, true, ctx, env);
-}
-
-/** The .dsc (checked against the lock), then every file it names (checked against it). */
-async function fetchDsc(s: Omit<LockedSourcePackage, 'line'>, dir: string, signal: AbortSignal): Promise<string> {
-  const dscOnly: ArchiveSource = { name: s.name, version: s.version, binaries: s.binaries, buildDepends: '', buildDependsNames: [], directory: dirname(s.dsc), format: '', files: [{ name: basename(s.dsc), size: s.size, sha256: s.sha256 }], from: `${s.mirror}/${s.dsc}` };
-  await mkdir(dir, { recursive: true });
-  const got = await fetchSourceFiles(dscOnly, s.mirror, dir, signal);
-  if (!got.ok) throw new RecipeFailure(`${s.name}: ${got.error.message}`, got.error.hint ? { hint: got.error.hint } : {});
-  const files = dscFiles(await readFile(got.value, 'utf8'), s.dsc);
-  const all = await fetchSourceFiles({ ...dscOnly, files: [...files, ...dscOnly.files] }, s.mirror, dir, signal);
-  if (!all.ok) throw new RecipeFailure(`${s.name}: ${all.error.message}`, all.error.hint ? { hint: all.error.hint } : {});
-  return got.value;
-}
-
-/** The files a .dsc names, from its Checksums-Sha256 (the .dsc itself was checked against the lock). */
-export function dscFiles(text: string, where: string): Array<{ name: string; size: number; sha256: string }> {
-  const stanza = parseDeb822(text).find((s) => s.fields.has('source'));
-  const list = stanza?.fields.get('checksums-sha256');
-  if (!list) throw new RecipeFailure(`${where}: no Checksums-Sha256 in the .dsc`);
-  return list.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => {
-    const [sha256, size, name] = l.split(/\s+/) as [string, string, string];
-    return { name, size: Number(size), sha256 };
-  });
 }
 
 async function sourceFormat(dsc: string): Promise<string> {
